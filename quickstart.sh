@@ -20,7 +20,8 @@ packages="build-essential autoconf automake libtool pkg-config autoconf-archive
  gettext autopoint libpam0g-dev libfido2-dev liboath-dev libldap-dev
  libcbor-dev libssl-dev libsodium-dev libjson-c-dev libqrencode-dev
  slapd ldap-utils libpam-wrapper libpamtest0-dev pamtester libcmocka-dev
- oathtool fido2-tools clang-14 libclang-rt-14-dev valgrind jq git"
+ oathtool fido2-tools clang-14 libclang-rt-14-dev valgrind jq git
+ libpam-u2f pamu2fcfg libpam-oath"
 
 say() { printf '\n==> %s\n' "$*"; }
 
