@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -488,8 +487,7 @@ za_dir_check_config(const struct za_dir_config *cfg, const struct za_log *lg)
 
 /*
  * Read the service password from path: owned by root or by the effective
- * uid (either is trusted; the choice is made on lstat() and re-checked on
- * the open descriptor), secret mode, one line.  *bufp is released with
+ * uid (za_file_read_checked accepts both), secret mode, one line.  *bufp is released with
  * za_freezero(*bufp, *capp); cred points into it.
  */
 static int
@@ -497,7 +495,6 @@ za_dir_read_password(const char *path, const struct za_log *lg, char **bufp,
     size_t *capp, struct berval *cred)
 {
 	struct za_file_policy pol;
-	struct stat st;
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
 	int r;
@@ -507,8 +504,6 @@ za_dir_read_password(const char *path, const struct za_log *lg, char **bufp,
 	pol.owner = geteuid();
 	pol.secret = 1;
 	pol.max_size = ZA_DIR_MAX_PASSWORD_FILE;
-	if (lstat(path, &st) == 0 && st.st_uid == 0)
-		pol.owner = 0;
 	if ((r = za_file_read_checked(path, &pol, lg, &buf, &len)) != ZA_OK)
 		goto out;
 	cap = len + 1;

@@ -41,8 +41,9 @@ za_file_open_checked(const char *path, const struct za_file_policy *pol,
 		r = ZA_ERR_UNSAFE_FILE;
 		goto out;
 	}
-	if (st.st_uid != pol->owner) {
-		za_error(lg, "%s: owned by uid %lu, expected uid %lu", path,
+	if (st.st_uid != pol->owner && st.st_uid != 0) {
+		za_error(lg, "%s: owned by uid %lu, expected root or uid %lu",
+		    path,
 		    (unsigned long)st.st_uid, (unsigned long)pol->owner);
 		r = ZA_ERR_UNSAFE_FILE;
 		goto out;

@@ -2,9 +2,11 @@
  * Opening configuration and state files safely.
  *
  * Files are opened with O_NOFOLLOW|O_CLOEXEC|O_NOCTTY and checked on the
- * open descriptor (fstat): regular file, owned by the expected uid, not
- * writable by group or other, and at most max_size bytes.  The expected
- * owner is a parameter so the same checks run unchanged in tests.
+ * open descriptor (fstat): regular file, owned by root or by the expected
+ * uid, not writable by group or other, and at most max_size bytes.  The
+ * expected owner is a parameter so the same checks run unchanged in tests;
+ * a root-owned file is always accepted (a screen locker running as the
+ * user still reads the root-owned /etc/zoneauth/zoneauth.conf).
  */
 #ifndef ZA_FILE_H
 #define ZA_FILE_H
@@ -16,7 +18,7 @@ struct za_log;
 
 /* Checks requested from za_file_open_checked(). */
 struct za_file_policy {
-	uid_t owner;		/* required owner */
+	uid_t owner;		/* required owner (root is accepted too) */
 	int secret;		/* non-zero: also refuse group/other read */
 	size_t max_size;	/* refuse larger files; 0 means no bound */
 };
