@@ -26,11 +26,14 @@
 #include "za_err.h"
 #include "za_file.h"
 #include "za_log.h"
+#include "za_policy.h"
 
 /* Enumerations are written through int pointers by the table. */
 _Static_assert(sizeof(enum za_zone) == sizeof(int), "enum za_zone is not int-sized");
 _Static_assert(sizeof(enum za_bind_method) == sizeof(int),
     "enum za_bind_method is not int-sized");
+_Static_assert(sizeof(enum za_password_source) == sizeof(int),
+    "enum za_password_source is not int-sized");
 
 #define ZA_CONF_MAX_ERRORS	16	/* messages per file or argument list */
 #define ZA_CONF_SHOW_MAX	128	/* bytes of a value echoed in a message */
@@ -41,14 +44,18 @@ enum za_conf_type {
 	ZA_CT_BOOL,	/* yes|no|true|false|on|off|1|0 -> int */
 	ZA_CT_ENUM,	/* one name of enums[] -> int-sized enum */
 	ZA_CT_INT,	/* decimal integer in min..max -> int */
-	ZA_CT_MSEC,	/* duration N, Ns or Nms, in min..max ms -> int */
+	ZA_CT_MSEC,	/* duration N, Ns, Nms, Nm or Nh, in min..max ms -> int */
 	ZA_CT_PATH,	/* absolute path -> char * */
 	ZA_CT_DN,	/* LDAPv3 distinguished name -> char * */
 	ZA_CT_URIS,	/* ldap/ldaps/ldapi URIs -> struct za_dir_config */
+	ZA_CT_MATCH,	/* rule selectors -> struct za_rule match/nmatch */
+	ZA_CT_CLASSES,	/* factor class list -> unsigned int mask */
+	ZA_CT_METHODS,	/* login method list -> unsigned int mask */
 };
 
 #define ZA_CK_EMPTY_OK	0x01u	/* an empty value unsets the field */
 #define ZA_CK_SECRET	0x02u	/* never echo the value in a message */
+#define ZA_CK_NAMED	0x04u	/* "[section NAME]": offset in struct za_rule */
 
 struct za_conf_enum {
 	const char *name;
@@ -84,12 +91,23 @@ static const struct za_conf_enum za_starttls_names[] = {
 	{ NULL, 0 },
 };
 
+static const struct za_conf_enum za_password_names[] = {
+	{ "directory", ZA_PASSWORD_DIRECTORY },
+	{ "stack", ZA_PASSWORD_STACK },
+	{ NULL, 0 },
+};
+
 #define ZA_OFF(f)	offsetof(struct za_config, f)
+#define ZA_ROFF(f)	offsetof(struct za_rule, f)
+#define ZA_MIN_MS	(60 * 1000)
+#define ZA_HOUR_MS	(60 * ZA_MIN_MS)
+#define ZA_DAY_MS	(24 * ZA_HOUR_MS)
 
 /*
  * The keys.  Each field appears in at most one row: copying and freeing
- * walk this table to find the strings.  Named sections ("[rule NAME]")
- * would add a section kind whose rows are relative to a per-name struct.
+ * walk this table to find the strings.  Rows flagged ZA_CK_NAMED belong to
+ * a named section ("[rule NAME]"): their offsets are relative to the
+ * struct za_rule of that name, which is copied and freed as a whole.
  */
 static const struct za_conf_key za_conf_keys[] = {
 	{ "general", "zone", ZA_CT_ENUM, ZA_OFF(zone), 0, 0,
@@ -126,6 +144,36 @@ static const struct za_conf_key za_conf_keys[] = {
 	{ "audit", "log", ZA_CT_PATH, ZA_OFF(audit_log), 0, 0, NULL, 0 },
 	{ "audit", "hmac_key_file", ZA_CT_PATH, ZA_OFF(audit_hmac_key_file),
 	    0, 0, NULL, ZA_CK_EMPTY_OK },
+	{ "general", "localedir", ZA_CT_PATH, ZA_OFF(localedir), 0, 0, NULL,
+	    ZA_CK_EMPTY_OK },
+	{ "auth", "password", ZA_CT_ENUM, ZA_OFF(password), 0, 0,
+	    za_password_names, 0 },
+	{ "otp", "window", ZA_CT_INT, ZA_OFF(otp_window), 0, 10, NULL, 0 },
+	{ "otp", "lookahead", ZA_CT_INT, ZA_OFF(otp_lookahead), 0, 100, NULL,
+	    0 },
+	{ "lockout", "deny", ZA_CT_INT, ZA_OFF(lockout_deny), 1, 100, NULL, 0 },
+	{ "lockout", "window", ZA_CT_MSEC, ZA_OFF(lockout_window_ms), 1000,
+	    ZA_DAY_MS, NULL, 0 },
+	{ "lockout", "unlock_time", ZA_CT_MSEC, ZA_OFF(lockout_unlock_ms), 0,
+	    7 * ZA_DAY_MS, NULL, 0 },
+	{ "lockout", "delay", ZA_CT_MSEC, ZA_OFF(lockout_delay_ms), 0, 30000,
+	    NULL, 0 },
+	{ "lockout", "ppolicy", ZA_CT_BOOL, ZA_OFF(lockout_ppolicy), 0, 0, NULL,
+	    0 },
+	{ "session", "last_login", ZA_CT_BOOL, ZA_OFF(session_last_login), 0, 0,
+	    NULL, 0 },
+	{ "session", "banner", ZA_CT_PATH, ZA_OFF(session_banner), 0, 0, NULL,
+	    ZA_CK_EMPTY_OK },
+	{ "session", "record_interval", ZA_CT_MSEC, ZA_OFF(session_record_ms),
+	    0, ZA_DAY_MS, NULL, 0 },
+	{ "rule", "match", ZA_CT_MATCH, ZA_ROFF(match), 0, 0, NULL,
+	    ZA_CK_NAMED },
+	{ "rule", "classes", ZA_CT_INT, ZA_ROFF(classes), 1, 3, NULL,
+	    ZA_CK_NAMED },
+	{ "rule", "require", ZA_CT_CLASSES, ZA_ROFF(require), 0, 0, NULL,
+	    ZA_CK_NAMED },
+	{ "rule", "methods", ZA_CT_METHODS, ZA_ROFF(methods), 0, 0, NULL,
+	    ZA_CK_NAMED },
 };
 
 #define ZA_CONF_NKEYS	(sizeof(za_conf_keys) / sizeof(za_conf_keys[0]))
@@ -138,26 +186,38 @@ struct za_conf_parse {
 	const char *section;		/* current section (table string) */
 	int in_bad_section;		/* after an unknown [section] */
 	size_t seen[ZA_CONF_NKEYS];	/* line or argument (1-based) that set it */
+	/* Named sections: the rule being set and its keys' lines. */
+	struct za_rule *rule;
+	size_t rule_seen[ZA_CONF_NKEYS];
+	size_t rule_line[ZA_RULE_MAX];	/* by index in cfg->rules: header line */
 	unsigned int nerr;
 	int r;				/* first error */
 };
 
+/* A plain string field of struct za_config (named rows are not). */
 static int
-za_conf_is_string(enum za_conf_type t)
+za_conf_is_string_key(const struct za_conf_key *k)
 {
-	return t == ZA_CT_PATH || t == ZA_CT_DN;
+	return (k->type == ZA_CT_PATH || k->type == ZA_CT_DN) &&
+	    (k->flags & ZA_CK_NAMED) == 0;
+}
+
+static void
+za_conf_free_rules(struct za_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; cfg->rules != NULL && i < cfg->nrules; i++)
+		za_rule_clear(&cfg->rules[i]);
+	free(cfg->rules);
+	cfg->rules = NULL;
+	cfg->nrules = 0;
 }
 
 static char **
 za_conf_str_field(struct za_config *cfg, const struct za_conf_key *k)
 {
 	return (char **)(void *)((char *)cfg + k->offset);
-}
-
-static int *
-za_conf_int_field(struct za_config *cfg, const struct za_conf_key *k)
-{
-	return (int *)(void *)((char *)cfg + k->offset);
 }
 
 /* Release every string of cfg, leaving the pointers NULL. */
@@ -168,7 +228,7 @@ za_conf_clear_strings(struct za_config *cfg)
 	size_t i;
 
 	for (i = 0; i < ZA_CONF_NKEYS; i++) {
-		if (!za_conf_is_string(za_conf_keys[i].type))
+		if (!za_conf_is_string_key(&za_conf_keys[i]))
 			continue;
 		sp = za_conf_str_field(cfg, &za_conf_keys[i]);
 		free(*sp);
@@ -181,6 +241,7 @@ za_conf_clear_strings(struct za_config *cfg)
 	cfg->dir.n_uris = 0;
 	free(cfg->path);
 	cfg->path = NULL;
+	za_conf_free_rules(cfg);
 }
 
 static int
@@ -210,15 +271,28 @@ za_conf_copy(const struct za_config *src, struct za_config **dstp)
 	*dst = *src;
 	/* Detach every string first, so a failed copy frees only its own. */
 	for (i = 0; i < ZA_CONF_NKEYS; i++)
-		if (za_conf_is_string(za_conf_keys[i].type))
+		if (za_conf_is_string_key(&za_conf_keys[i]))
 			*za_conf_str_field(dst, &za_conf_keys[i]) = NULL;
 	for (i = 0; i < ZA_CONF_MAX_URIS; i++)
 		dst->dir.uris[i] = NULL;
 	dst->dir.n_uris = 0;
 	dst->path = NULL;
+	dst->rules = NULL;
+	dst->nrules = 0;
 
+	if (src->nrules > 0) {
+		if ((dst->rules = calloc(src->nrules, sizeof(*dst->rules))) ==
+		    NULL)
+			goto out;
+		for (i = 0; i < src->nrules; i++) {
+			if ((r = za_rule_copy(&src->rules[i], &dst->rules[i])) !=
+			    ZA_OK)
+				goto out;
+			dst->nrules = i + 1;
+		}
+	}
 	for (i = 0; i < ZA_CONF_NKEYS; i++) {
-		if (!za_conf_is_string(za_conf_keys[i].type))
+		if (!za_conf_is_string_key(&za_conf_keys[i]))
 			continue;
 		memcpy(&s, (const char *)src + za_conf_keys[i].offset,
 		    sizeof(s));
@@ -268,6 +342,16 @@ za_config_new(void)
 	cfg->dir.op_timeout_ms = 5000;
 	cfg->dir.total_timeout_ms = 8000;
 	cfg->dir.page_size = 500;
+	cfg->password = ZA_PASSWORD_DIRECTORY;
+	cfg->otp_window = -1;
+	cfg->otp_lookahead = -1;
+	cfg->lockout_deny = 5;
+	cfg->lockout_window_ms = 15 * ZA_MIN_MS;
+	cfg->lockout_unlock_ms = 15 * ZA_MIN_MS;
+	cfg->lockout_delay_ms = 2000;
+	cfg->lockout_ppolicy = 0;
+	cfg->session_last_login = 1;
+	cfg->session_record_ms = 5 * ZA_MIN_MS;
 	if ((cfg->audit_log = strdup(ZA_CONF_DEFAULT_AUDIT_LOG)) == NULL) {
 		free(cfg);
 		return NULL;
@@ -506,7 +590,7 @@ za_conf_set_int(const struct za_conf_key *k, const char *val, int *ip,
 	return ZA_OK;
 }
 
-/* Durations: "N" or "Ns" (seconds) or "Nms" (milliseconds). */
+/* Durations: "N" or "Ns" (seconds), "Nms", "Nm" (minutes), "Nh" (hours). */
 static int
 za_conf_set_msec(const struct za_conf_key *k, const char *val, int *ip,
     char *why, size_t whylen)
@@ -524,8 +608,12 @@ za_conf_set_msec(const struct za_conf_key *k, const char *val, int *ip,
 		scale = 1000;
 	else if (strcmp(end, "ms") == 0)
 		scale = 1;
+	else if (strcmp(end, "m") == 0)
+		scale = ZA_MIN_MS;
+	else if (strcmp(end, "h") == 0)
+		scale = ZA_HOUR_MS;
 	else {
-		reason = "not a duration (N, Ns or Nms)";
+		reason = "not a duration (N, Ns, Nms, Nm or Nh)";
 		r = ZA_ERR_CONFIG;
 		goto bad;
 	}
@@ -666,40 +754,80 @@ out:
 	return r;
 }
 
+/* Replace the selectors of rule with those of val. */
+static int
+za_conf_set_match(struct za_rule *rule, const char *val, char *why,
+    size_t whylen)
+{
+	struct za_rule old;
+	struct za_selector *v = NULL;
+	size_t n = 0;
+	int r;
+
+	if (rule == NULL)
+		return ZA_ERR_ARG;
+	if ((r = za_policy_parse_match(val, &v, &n, why, whylen)) != ZA_OK)
+		return r;
+	memset(&old, 0, sizeof(old));
+	old.match = rule->match;
+	old.nmatch = rule->nmatch;
+	za_rule_clear(&old);
+	rule->match = v;
+	rule->nmatch = n;
+	return ZA_OK;
+}
+
 /*
- * Set the field of key k from val (trimmed, checked text).  On
- * ZA_ERR_CONFIG, why says what is wrong with the value.
+ * Set the field of key k from val (trimmed, checked text): a field of cfg,
+ * or of rule for the keys of a named section.  On ZA_ERR_CONFIG, why says
+ * what is wrong with the value.
  */
 static int
-za_conf_set(struct za_config *cfg, const struct za_conf_key *k,
-    const char *val, char *why, size_t whylen)
+za_conf_set(struct za_config *cfg, struct za_rule *rule,
+    const struct za_conf_key *k, const char *val, char *why, size_t whylen)
 {
 	char shown[ZA_CONF_SHOW_MAX + 8];
 	char *copy = NULL, **sp;
+	void *base = cfg;
+	int *ip;
 	int r;
 
+	if ((k->flags & ZA_CK_NAMED) != 0) {
+		if (rule == NULL) {
+			snprintf(why, whylen, "not inside a named section");
+			return ZA_ERR_CONFIG;
+		}
+		base = rule;
+	}
+	ip = (int *)(void *)((char *)base + k->offset);
 	if (*val == '\0' && (k->flags & ZA_CK_EMPTY_OK) == 0) {
 		snprintf(why, whylen, "empty value");
 		return ZA_ERR_CONFIG;
 	}
 	switch (k->type) {
 	case ZA_CT_BOOL:
-		if ((r = za_conf_set_bool(val, za_conf_int_field(cfg, k))) !=
-		    ZA_OK)
+		if ((r = za_conf_set_bool(val, ip)) != ZA_OK)
 			snprintf(why, whylen, "%s is not yes or no",
 			    za_conf_show(k, val, shown, sizeof(shown)));
 		return r;
 	case ZA_CT_ENUM:
-		return za_conf_set_enum(k, val, za_conf_int_field(cfg, k),
-		    why, whylen);
+		return za_conf_set_enum(k, val, ip, why, whylen);
 	case ZA_CT_INT:
-		return za_conf_set_int(k, val, za_conf_int_field(cfg, k),
-		    why, whylen);
+		return za_conf_set_int(k, val, ip, why, whylen);
 	case ZA_CT_MSEC:
-		return za_conf_set_msec(k, val, za_conf_int_field(cfg, k),
-		    why, whylen);
+		return za_conf_set_msec(k, val, ip, why, whylen);
 	case ZA_CT_URIS:
 		return za_conf_set_uris(cfg, val, why, whylen);
+	case ZA_CT_MATCH:
+		return za_conf_set_match(rule, val, why, whylen);
+	case ZA_CT_CLASSES:
+		return za_policy_parse_classes(val,
+		    (unsigned int *)(void *)((char *)base + k->offset), why,
+		    whylen);
+	case ZA_CT_METHODS:
+		return za_policy_parse_methods(val,
+		    (unsigned int *)(void *)((char *)base + k->offset), why,
+		    whylen);
 	case ZA_CT_PATH:
 		if (*val != '\0' && *val != '/') {
 			snprintf(why, whylen, "%s is not an absolute path",
@@ -716,7 +844,7 @@ za_conf_set(struct za_config *cfg, const struct za_conf_key *k,
 	/* A string type: an empty value unsets the field. */
 	if (*val != '\0' && (copy = strdup(val)) == NULL)
 		return ZA_ERR_NOMEM;
-	sp = za_conf_str_field(cfg, k);
+	sp = (char **)(void *)((char *)base + k->offset);
 	free(*sp);
 	*sp = copy;
 	return ZA_OK;
@@ -737,14 +865,28 @@ za_conf_lookup(const char *section, const char *key, size_t *indexp)
 	return NULL;
 }
 
-/* The table's spelling of a known section, or NULL. */
+/* The table's spelling of a known plain section, or NULL. */
 static const char *
 za_conf_section(const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < ZA_CONF_NKEYS; i++)
-		if (strcmp(za_conf_keys[i].section, name) == 0)
+		if (strcmp(za_conf_keys[i].section, name) == 0 &&
+		    (za_conf_keys[i].flags & ZA_CK_NAMED) == 0)
+			return za_conf_keys[i].section;
+	return NULL;
+}
+
+/* The table's spelling of a known named-section kind ("rule"), or NULL. */
+static const char *
+za_conf_named_kind(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < ZA_CONF_NKEYS; i++)
+		if (strcmp(za_conf_keys[i].section, kind) == 0 &&
+		    (za_conf_keys[i].flags & ZA_CK_NAMED) != 0)
 			return za_conf_keys[i].section;
 	return NULL;
 }
@@ -783,13 +925,74 @@ za_conf_fail(struct za_conf_parse *p, int r, size_t line, const char *fmt,
 		    "module arguments");
 }
 
+/*
+ * "[rule NAME]": start rule NAME of this parse.  A rule of that name from
+ * an earlier source is replaced in its place; a new name is appended.
+ */
+static void
+za_conf_named_section(struct za_conf_parse *p, size_t lineno,
+    const char *kind, char *name)
+{
+	char shown[ZA_CONF_SHOW_MAX + 8];
+	struct za_config *cfg = p->cfg;
+	struct za_rule *v, fresh;
+	size_t i;
+	int r;
+
+	name = za_conf_trim(name);
+	if (!za_rule_name_ok(name)) {
+		za_conf_fail(p, ZA_ERR_CONFIG, lineno, "[%s %s]: a %s name is "
+		    "1..%d characters of A-Z a-z 0-9 _ . -", kind,
+		    za_conf_excerpt(name, 0, shown, sizeof(shown)), kind,
+		    ZA_RULE_NAME_MAX);
+		return;
+	}
+	for (i = 0; i < cfg->nrules; i++)
+		if (strcmp(cfg->rules[i].name, name) == 0)
+			break;
+	if (i < cfg->nrules && p->rule_line[i] != 0) {
+		za_conf_fail(p, ZA_ERR_CONFIG, lineno, "duplicate section "
+		    "[%s %s] (first on line %zu)", kind, name,
+		    p->rule_line[i]);
+		return;
+	}
+	if (i == cfg->nrules && cfg->nrules >= ZA_RULE_MAX) {
+		za_conf_fail(p, ZA_ERR_CONFIG, lineno, "more than %d [%s] "
+		    "sections", ZA_RULE_MAX, kind);
+		return;
+	}
+	if ((r = za_rule_init(&fresh, name)) != ZA_OK) {
+		za_conf_fail(p, r, lineno, "out of memory");
+		return;
+	}
+	if (i == cfg->nrules) {
+		v = realloc(cfg->rules, (cfg->nrules + 1) * sizeof(*v));
+		if (v == NULL) {
+			za_rule_clear(&fresh);
+			za_conf_fail(p, ZA_ERR_NOMEM, lineno, "out of memory");
+			return;
+		}
+		cfg->rules = v;
+		cfg->nrules++;
+	} else
+		za_rule_clear(&cfg->rules[i]);
+	cfg->rules[i] = fresh;
+	p->rule_line[i] = lineno;
+	p->rule = &cfg->rules[i];
+	memset(p->rule_seen, 0, sizeof(p->rule_seen));
+	p->section = kind;
+	p->in_bad_section = 0;
+}
+
 static void
 za_conf_section_line(struct za_conf_parse *p, size_t lineno, char *s)
 {
 	char shown[ZA_CONF_SHOW_MAX + 8];
-	char *close, *name;
+	const char *kind;
+	char *close, *name, *sp;
 
 	p->section = NULL;
+	p->rule = NULL;
 	p->in_bad_section = 1;	/* until it proves good */
 	if ((close = strchr(s, ']')) == NULL) {
 		za_conf_fail(p, ZA_ERR_CONFIG, lineno,
@@ -805,6 +1008,18 @@ za_conf_section_line(struct za_conf_parse *p, size_t lineno, char *s)
 	name = za_conf_trim(s + 1);
 	if (*name == '\0') {
 		za_conf_fail(p, ZA_ERR_CONFIG, lineno, "empty section name");
+		return;
+	}
+	if ((sp = strpbrk(name, " \t")) != NULL) {
+		*sp = '\0';
+		if ((kind = za_conf_named_kind(name)) != NULL) {
+			za_conf_named_section(p, lineno, kind, sp + 1);
+			return;
+		}
+		*sp = ' ';
+	} else if ((kind = za_conf_named_kind(name)) != NULL) {
+		za_conf_fail(p, ZA_ERR_CONFIG, lineno, "section [%s] needs a "
+		    "name: [%s NAME]", kind, kind);
 		return;
 	}
 	if ((p->section = za_conf_section(name)) == NULL) {
@@ -846,8 +1061,30 @@ za_conf_key_line(struct za_conf_parse *p, size_t lineno, char *s)
 	}
 	if ((k = za_conf_lookup(p->section, key, &idx)) == NULL) {
 		za_conf_fail(p, ZA_ERR_CONFIG, lineno,
-		    "unknown key %s in section [%s]",
-		    za_conf_quote(key, shown, sizeof(shown)), p->section);
+		    "unknown key %s in section [%s%s%s]",
+		    za_conf_quote(key, shown, sizeof(shown)), p->section,
+		    p->rule != NULL ? " " : "",
+		    p->rule != NULL ? p->rule->name : "");
+		return;
+	}
+	if ((k->flags & ZA_CK_NAMED) != 0) {
+		if (p->rule_seen[idx] != 0) {
+			za_conf_fail(p, ZA_ERR_CONFIG, lineno,
+			    "duplicate key %s in [%s %s] (first set on line "
+			    "%zu)", k->key, k->section, p->rule->name,
+			    p->rule_seen[idx]);
+			return;
+		}
+		p->rule_seen[idx] = lineno;
+		if ((r = za_conf_set(p->cfg, p->rule, k, val, why,
+		    sizeof(why))) == ZA_OK)
+			return;
+		if (r == ZA_ERR_NOMEM)
+			za_conf_fail(p, r, lineno, "[%s %s] %s: out of memory",
+			    k->section, p->rule->name, k->key);
+		else
+			za_conf_fail(p, r, lineno, "[%s %s] %s: %s",
+			    k->section, p->rule->name, k->key, why);
 		return;
 	}
 	if (p->seen[idx] != 0) {
@@ -857,7 +1094,8 @@ za_conf_key_line(struct za_conf_parse *p, size_t lineno, char *s)
 		return;
 	}
 	p->seen[idx] = lineno;
-	if ((r = za_conf_set(p->cfg, k, val, why, sizeof(why))) != ZA_OK) {
+	if ((r = za_conf_set(p->cfg, NULL, k, val, why, sizeof(why))) !=
+	    ZA_OK) {
 		if (r == ZA_ERR_NOMEM)
 			za_conf_fail(p, r, lineno, "%s.%s: out of memory",
 			    k->section, k->key);
@@ -1058,6 +1296,12 @@ za_conf_arg(struct za_conf_parse *p, size_t i, const char *arg)
 	*dot = '\0';
 	za_conf_excerpt(buf, 0, sec, sizeof(sec));
 	za_conf_excerpt(dot + 1, 0, key, sizeof(key));
+	if (za_conf_named_kind(buf) != NULL) {
+		za_conf_fail(p, ZA_ERR_CONFIG, 0, "argument \"%s.%s=...\": "
+		    "[%s NAME] sections can only be set in the configuration "
+		    "file", sec, key, sec);
+		return;
+	}
 	if (za_conf_section(buf) == NULL) {
 		za_conf_fail(p, ZA_ERR_CONFIG, 0, "argument \"%s.%s=...\": "
 		    "unknown section [%s]", sec, key, sec);
@@ -1080,7 +1324,7 @@ za_conf_arg(struct za_conf_parse *p, size_t i, const char *arg)
 		return;
 	}
 	p->seen[idx] = i + 1;
-	if ((r = za_conf_set(p->cfg, k, val, why, sizeof(why))) == ZA_OK)
+	if ((r = za_conf_set(p->cfg, NULL, k, val, why, sizeof(why))) == ZA_OK)
 		return;
 	if (r == ZA_ERR_NOMEM)
 		za_conf_fail(p, r, 0, "argument \"%s.%s=%s\": out of memory",
@@ -1188,6 +1432,9 @@ za_config_finish(struct za_config *cfg, const struct za_log *lg)
 		za_conf_fail(&p, ZA_ERR_CONFIG, 0, "directory.total_timeout "
 		    "(%dms) is shorter than directory.connect_timeout (%dms)",
 		    cfg->dir.total_timeout_ms, cfg->dir.connect_timeout_ms);
+	/* Rules: each problem is logged there; count it as one error here. */
+	if (za_policy_check(cfg, p.name, lg) != ZA_OK && p.r == ZA_OK)
+		p.r = ZA_ERR_CONFIG;
 	if ((r = p.r) != ZA_OK)
 		goto out;
 	if (cfg->dir.users_dn == NULL && asprintf(&users, "ou=people,%s",

@@ -9,14 +9,21 @@
  *   key = value          (whitespace around '=' and at line ends ignored;
  *                         the value is the rest of the line, so '#' and
  *                         ';' inside it are literal)
- * Sections: [general] [directory] [store] [audit].  Every key is known;
+ * Sections: [general] [directory] [store] [audit] [auth] [otp] [lockout]
+ * [session], and named sections "[rule NAME]" (policy rules, in file
+ * order; see za_policy.h).  Every key is known;
  * an unknown section or key, a key before any section, a malformed or
  * out-of-range value, an empty value (except for optional paths and DNs,
  * where it unsets), a key set twice in one file, invalid UTF-8, a NUL or
  * control character, a line longer than ZA_CONF_MAX_LINE is an error
  * logged as "NAME:LINE: message"; all errors of a file are logged (up to
- * a cap) and the first is returned.  Durations are "N" or "Ns" (seconds)
- * or "Nms".  See zoneauth.conf(5).
+ * a cap) and the first is returned.  Durations are "N" or "Ns" (seconds),
+ * "Nms", "Nm" (minutes) or "Nh" (hours).  See zoneauth.conf(5).
+ *
+ * Named sections: "[rule NAME]" appears at most once per file; its keys
+ * are set at most once per section.  A rule of the same name from a later
+ * source (a second file) replaces the earlier one in its place; new names
+ * are appended.  Rules cannot be set by module arguments.
  *
  * Module arguments: "conf=PATH" (must come first when present), then
  * overrides "section.key=value" and the flag "debug" (= general.debug=yes).
@@ -29,6 +36,8 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+
+#include "za_policy.h"	/* struct za_rule */
 
 struct za_log;
 
@@ -45,6 +54,11 @@ enum za_bind_method {
 	ZA_BIND_SASL_EXTERNAL = 0,	/* ldapi:// peer credentials */
 	ZA_BIND_SIMPLE,			/* bind_dn + bind_password_file */
 	ZA_BIND_ANONYMOUS,
+};
+
+enum za_password_source {
+	ZA_PASSWORD_DIRECTORY = 0,	/* bind to the directory as the user */
+	ZA_PASSWORD_STACK,		/* trust PAM_AUTHTOK of an earlier module */
 };
 
 struct za_dir_config {
@@ -77,6 +91,26 @@ struct za_config {
 	/* [audit] */
 	char *audit_log;		/* default /var/log/zoneauth/audit.log */
 	char *audit_hmac_key_file;	/* optional; root-only */
+	/* [general] (continued) */
+	char *localedir;		/* message catalogues; NULL: LOCALEDIR */
+	/* [auth] */
+	enum za_password_source password;	/* password = directory|stack */
+	/* [otp] */
+	int otp_window;			/* window = 0..10 TOTP steps; -1: token's */
+	int otp_lookahead;		/* lookahead = 0..100 HOTP; -1: token's */
+	/* [lockout] */
+	int lockout_deny;		/* deny = 1..100; default 5 */
+	int lockout_window_ms;		/* window; default 15m, 1s..24h */
+	int lockout_unlock_ms;		/* unlock_time; default 15m; 0 admin only */
+	int lockout_delay_ms;		/* delay after a failure; default 2s */
+	int lockout_ppolicy;		/* ppolicy = yes|no; default no */
+	/* [session] */
+	int session_last_login;		/* last_login = yes|no; default yes */
+	char *session_banner;		/* banner = path; optional */
+	int session_record_ms;		/* record_interval; default 5m */
+	/* [rule NAME] sections, in order */
+	struct za_rule *rules;
+	size_t nrules;
 };
 
 /* Return a configuration holding the defaults, or NULL on allocation failure. */
@@ -120,8 +154,10 @@ int za_config_from_args(struct za_config *cfg, int argc, const char **argv,
  * Check cross-field rules after loading and fill derived defaults.  Rules:
  * at least one URI; base_dn set; bind = simple has bind_dn and
  * bind_password_file, other methods have neither; sasl-external has an
- * ldapi:// URI; total_timeout_ms >= connect_timeout_ms.  Then users_dn and
- * groups_dn default to "ou=people,<base>" and "ou=groups,<base>".  Every
+ * ldapi:// URI; total_timeout_ms >= connect_timeout_ms; the policy rules
+ * pass za_policy_check() (zone mynumber: no rule below two classes).
+ * Then users_dn and groups_dn default to "ou=people,<base>" and
+ * "ou=groups,<base>".  Every
  * broken rule is logged ("PATH: message"); returns ZA_OK, ZA_ERR_CONFIG
  * (cfg unchanged) or ZA_ERR_NOMEM.  Calling it again is harmless.
  */

@@ -24,12 +24,16 @@ expect() {	# expect DESCRIPTION pamrun-args...
 }
 
 # A valid configuration and a reachable directory: the module loads and
-# runs, and with no login method in this build it denies (fail closed).
-za_pam_service good "auth required $mod conf=$conf" \
+# runs.  This sandbox has no users: tanaka is unknown, so the password and
+# code prompts are answered and refused, and the account phase does not
+# know the ID.  (tests/integration/pam_*.sh test the methods themselves.)
+za_pam_service good "auth required $mod conf=$conf lockout.delay=0" \
     "account required $mod conf=$conf" "session required $mod conf=$conf"
-expect "loads, reaches the directory, denies authentication" \
-    good tanaka auth=PAM_AUTH_ERR
-expect "account phase denies" good tanaka acct=PAM_PERM_DENIED
+expect "loads, reaches the directory, refuses an unknown user" \
+    good tanaka -p wrong-password -p 000000 auth=PAM_AUTH_ERR
+expect "no answers to the prompts: conversation error" good tanaka \
+    auth=PAM_CONV_ERR
+expect "account phase: unknown ID" good tanaka acct=PAM_USER_UNKNOWN
 expect "session opens with a valid configuration" good tanaka open=PAM_SUCCESS
 
 # Bad configurations deny with PAM_SERVICE_ERR.

@@ -428,8 +428,10 @@ svc ldapsearch -LLL -o ldif-wrap=no -b "$ua" -s sub '(objectClass=*)' '*' > "$wo
     za_fail "service cannot read the user and tokens"
 grep -q '^zaTokenKind: fido2' "$work/out" && grep -q '^zaAccountStatus: active' "$work/out" ||
     za_fail "service does not see user/token attributes"
-grep -q '^oathSecret\|^userPassword' "$work/out" && za_fail "service can read oathSecret/userPassword"
-za_ok "service account: writes login records and forward-only state (CAS), nothing else; no secrets"
+grep -q '^userPassword' "$work/out" && za_fail "service can read userPassword"
+# Terminals verify OTP codes: the service account reads the seeds.
+grep -q '^oathSecret::\{0,1\} ' "$work/out" || za_fail "service cannot read oathSecret"
+za_ok "service account: writes login records and forward-only state (CAS), nothing else; reads OTP seeds, no passwords"
 
 as "$ua" "$ua_pw" ldapsearch -LLL -o ldif-wrap=no -b "$ua" -s sub '(objectClass=*)' '*' > "$work/out" ||
     za_fail "user cannot read own entry"

@@ -367,7 +367,7 @@ static const struct bad_case bad_cases[] = {
 	/* structure */
 	{ "[general]\n[bogus]\ndebug = yes\n", 2, "unknown section [bogus]",
 	    NULL },
-	{ "[rule admins]\n", 1, "unknown section [rule admins]", NULL },
+	{ "[rules admins]\n", 1, "unknown section [rules admins]", NULL },
 	{ "[general]\nzone = general\nfoo = 1\n", 3, "unknown key \"foo\"",
 	    "[general]" },
 	{ "[store]\nuri = ldap://x\n", 2, "unknown key \"uri\"", "[store]" },
@@ -414,7 +414,7 @@ static const struct bad_case bad_cases[] = {
 	    "out of range 100ms..300000ms" },
 	{ "[directory]\ntotal_timeout = 9223372036854775807s\n", 2,
 	    "directory.total_timeout", "out of range" },
-	{ "[directory]\ntotal_timeout = 5m\n", 2, "directory.total_timeout",
+	{ "[directory]\ntotal_timeout = 5d\n", 2, "directory.total_timeout",
 	    "not a duration" },
 	{ "[directory]\ntotal_timeout = 5 sec\n", 2, "directory.total_timeout",
 	    "not a duration" },
@@ -621,10 +621,10 @@ test_unknown_section_keys(void **state)
 	struct za_config *cfg = za_config_new();
 
 	assert_int_equal(parse_str(f, cfg,
-	    "[lockout]\nmax_failures = 5\nwindow = 15m\n[general]\n"
+	    "[lokout]\nmax_failures = 5\nwindow = 15m\n[general]\n"
 	    "debug = yes\n"), ZA_ERR_CONFIG);
 	assert_int_equal(f->n, 1);
-	assert_line(f, 0, "t.conf:1: ", "unknown section [lockout]", NULL);
+	assert_line(f, 0, "t.conf:1: ", "unknown section [lokout]", NULL);
 	assert_int_equal(cfg->debug, 0);
 	za_config_free(&cfg);
 }

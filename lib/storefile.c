@@ -1,0 +1,176 @@
+/* The file store on disk: locking, reading, compare-and-swap (see za_storefile.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "za_err.h"
+#include "za_file.h"
+#include "za_log.h"
+#include "za_model.h"
+#include "za_secret.h"
+#include "za_storefile.h"
+
+/* Open and check the store directory, then flock it (op LOCK_SH/LOCK_EX). */
+static int
+za_sf_lock(const char *dir, uid_t owner, int op, const struct za_log *lg,
+    int *fdp)
+{
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	struct stat st;
+	int fd, r, waited = 0;
+
+	*fdp = -1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		za_error(lg, "store %s: %s", dir, strerror(errno));
+		return ZA_ERR_IO;
+	}
+	if (fstat(fd, &st) != 0) {
+		za_error(lg, "store %s: fstat: %s", dir, strerror(errno));
+		r = ZA_ERR_IO;
+		goto out;
+	}
+	if (st.st_uid != owner || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		za_error(lg, "store %s: must be owned by uid %lu and not "
+		    "writable by group or others", dir, (unsigned long)owner);
+		r = ZA_ERR_UNSAFE_FILE;
+		goto out;
+	}
+	while (flock(fd, op | LOCK_NB) != 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			za_error(lg, "store %s: flock: %s", dir,
+			    strerror(errno));
+			r = ZA_ERR_IO;
+			goto out;
+		}
+		if (waited >= ZA_STOREFILE_LOCK_MS) {
+			za_error(lg, "store %s: still locked after %d ms", dir,
+			    ZA_STOREFILE_LOCK_MS);
+			r = ZA_ERR_TIMEOUT;
+			goto out;
+		}
+		(void)nanosleep(&pause, NULL);
+		waited += 10;
+	}
+	*fdp = fd;
+	fd = -1;
+	r = ZA_OK;
+out:
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+static int
+za_sf_path(const char *dir, char **pathp)
+{
+	if (asprintf(pathp, "%s/%s", dir, ZA_STOREFILE_NAME) < 0) {
+		*pathp = NULL;
+		return ZA_ERR_NOMEM;
+	}
+	return ZA_OK;
+}
+
+/* Read and parse the store file; the caller holds the lock. */
+static int
+za_sf_read(const char *path, uid_t owner, const struct za_log *lg,
+    struct za_store **out)
+{
+	struct za_file_policy pol;
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	memset(&pol, 0, sizeof(pol));
+	pol.owner = owner;
+	pol.secret = 1;
+	pol.max_size = ZA_STORE_MAX_SIZE;
+	if ((r = za_file_read_checked(path, &pol, lg, &buf, &len)) != ZA_OK)
+		goto out;
+	if ((r = za_store_parse(buf, len, out, lg)) != ZA_OK)
+		za_error_r(lg, r, "store %s", path);
+out:
+	if (buf != NULL)
+		za_freezero(buf, len + 1);
+	return r;
+}
+
+int
+za_storefile_load(const char *dir, uid_t owner, const struct za_log *lg,
+    struct za_store **out)
+{
+	char *path = NULL;
+	int fd = -1, r;
+
+	if (out != NULL)
+		*out = NULL;
+	if (dir == NULL || out == NULL)
+		return ZA_ERR_ARG;
+	if ((r = za_sf_path(dir, &path)) != ZA_OK)
+		goto out;
+	if ((r = za_sf_lock(dir, owner, LOCK_SH, lg, &fd)) != ZA_OK)
+		goto out;
+	r = za_sf_read(path, owner, lg, out);
+out:
+	if (fd >= 0)
+		close(fd);	/* releases the lock */
+	free(path);
+	return r;
+}
+
+int
+za_storefile_otp_advance(const char *dir, uid_t owner, const char *id,
+    int had_old, uint64_t old, uint64_t new_value, const struct za_log *lg)
+{
+	struct za_store *s = NULL;
+	struct za_otp_token *t;
+	char *path = NULL, *text = NULL;
+	size_t len = 0;
+	int fd = -1, r, have;
+	uint64_t cur;
+
+	if (dir == NULL || id == NULL || (had_old && new_value <= old))
+		return ZA_ERR_ARG;
+	if ((r = za_sf_path(dir, &path)) != ZA_OK)
+		goto out;
+	if ((r = za_sf_lock(dir, owner, LOCK_EX, lg, &fd)) != ZA_OK)
+		goto out;
+	if ((r = za_sf_read(path, owner, lg, &s)) != ZA_OK)
+		goto out;
+	if ((t = za_store_find_otp(s, id)) == NULL) {
+		r = ZA_ERR_NOT_FOUND;
+		goto out;
+	}
+	have = t->kind == ZA_TOKEN_TOTP ? t->has_last_step : t->has_counter;
+	cur = t->kind == ZA_TOKEN_TOTP ? t->last_step : t->counter;
+	if ((have != 0) != (had_old != 0) || (have && cur != old)) {
+		r = ZA_ERR_CONFLICT;
+		goto out;
+	}
+	if (t->kind == ZA_TOKEN_TOTP) {
+		t->has_last_step = true;
+		t->last_step = new_value;
+	} else {
+		t->has_counter = true;
+		t->counter = new_value;
+	}
+	if ((r = za_store_serialize(s, &text, &len, lg)) != ZA_OK)
+		goto out;
+	r = za_file_replace(path, text, len, 0600, lg);
+out:
+	if (text != NULL)
+		za_freezero(text, len + 1);
+	za_store_free(&s);
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return r;
+}
