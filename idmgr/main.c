@@ -1,14 +1,15 @@
 /*
- * idmgr: manage zoneauth IDs, tokens and privileged IDs in the directory.
+ * idmgr: manage zoneauth IDs, tokens and the audit log in the directory.
  *
- * main() parses the global options, dispatches NOUN VERB and maps the
- * internal result to an exit status:
+ * main() parses the global options, dispatches NOUN VERB to the file that
+ * owns the noun and maps the internal result to an exit status:
  *   0 success, 1 error, 2 usage error, 3 refused by a safety rule.
  */
 #include "config.h"
 
 #include <getopt.h>
 #include <locale.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,118 +24,78 @@
 #include "za_err.h"
 #include "za_log.h"
 
-#define EXIT_USAGE	2
-#define EXIT_REFUSED	3
+#include "idmgr.h"
 
-struct idmgr {
-	const char *conf_path;
-	int json;
-	struct za_log log;
-	struct za_config *cfg;
-};
+static int
+exit_status(const struct idmgr *im, int r)
+{
+	if (r == ZA_OK)
+		return IDMGR_EXIT_OK;
+	if (im->usage)
+		return IDMGR_EXIT_USAGE;
+	if (r == ZA_ERR_DENIED)
+		return IDMGR_EXIT_REFUSED;
+	return IDMGR_EXIT_ERROR;
+}
+
+static int
+cmd_version(struct idmgr *im)
+{
+	json_object *jo;
+
+	if (!im->json) {
+		printf("idmgr (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return ZA_OK;
+	}
+	if ((jo = json_object_new_object()) == NULL)
+		return idmgr_fail(im, ZA_ERR_NOMEM, NULL, "out of memory");
+	json_object_object_add(jo, "program", json_object_new_string("idmgr"));
+	json_object_object_add(jo, "package",
+	    json_object_new_string(PACKAGE_NAME));
+	json_object_object_add(jo, "version",
+	    json_object_new_string(PACKAGE_VERSION));
+	idmgr_set_result(im, jo, 0);
+	return ZA_OK;
+}
+
+/* Dispatch "NOUN VERB ARGS" (argv[0] is the noun). */
+static int
+dispatch(struct idmgr *im, int argc, char **argv)
+{
+	const struct idmgr_cmd *cmd;
+	const char *noun = argv[0], *verb = argc > 1 ? argv[1] : NULL;
+
+	if (strcmp(noun, "help") == 0) {
+		if (argc > 3)
+			return idmgr_usage(im, NULL,
+			    "usage: idmgr help [NOUN [VERB]]");
+		return idmgr_help(im, argc > 1 ? argv[1] : NULL,
+		    argc > 2 ? argv[2] : NULL);
+	}
+	if (strcmp(noun, "version") == 0) {
+		if (argc > 1)
+			return idmgr_usage(im, NULL, "usage: idmgr version");
+		return cmd_version(im);
+	}
+	if (!idmgr_noun_exists(noun))
+		return idmgr_usage(im, NULL, "unknown command \"%s\" "
+		    "(try \"idmgr help\")", noun);
+	if (verb == NULL)
+		return idmgr_usage(im, NULL, "\"%s\" needs a verb (try "
+		    "\"idmgr help %s\")", noun, noun);
+	if ((cmd = idmgr_cmd_find(noun, verb)) == NULL)
+		return idmgr_usage(im, NULL, "unknown command \"%s %s\" "
+		    "(try \"idmgr help %s\")", noun, verb, noun);
+	return cmd->run(im, argc - 1, argv + 1);
+}
 
 static void
-idmgr_emit(void *arg, int priority, const char *line)
+operator_user(struct idmgr *im)
 {
-	(void)arg;
-	fprintf(stderr, "idmgr: %s%s\n",
-	    priority <= LOG_ERR ? "error: " :
-	    priority == LOG_WARNING ? "warning: " : "", line);
-}
+	struct passwd *pw;
 
-static void
-usage(FILE *f)
-{
-	fputs("usage: idmgr [-c CONF] [--json] [-v] NOUN VERB [ARGS]\n"
-	    "       idmgr help\n"
-	    "       idmgr version\n"
-	    "\n"
-	    "commands:\n"
-	    "  config check       parse the configuration and connect to the "
-	    "directory\n"
-	    "\n"
-	    "options:\n"
-	    "  -c, --config CONF  configuration file (default "
-	    ZA_DEFAULT_CONF ")\n"
-	    "  --json             machine-readable output\n"
-	    "  -v, --verbose      debug messages on stderr\n"
-	    "\n"
-	    "exit status: 0 success, 1 error, 2 usage error, "
-	    "3 refused by a safety rule\n", f);
-}
-
-static int
-idmgr_load_config(struct idmgr *im)
-{
-	int r;
-
-	if ((im->cfg = za_config_new()) == NULL)
-		return ZA_ERR_NOMEM;
-	if ((r = za_config_load(im->cfg, im->conf_path, geteuid(),
-	    &im->log)) != ZA_OK)
-		return r;
-	return za_config_finish(im->cfg, &im->log);
-}
-
-/* config check: the file parses and the directory answers. */
-static int
-cmd_config_check(struct idmgr *im)
-{
-	struct za_dir *dir = NULL;
-	struct timespec t0, t1;
-	json_object *jo = NULL;
-	long ms;
-	int r;
-
-	if ((r = idmgr_load_config(im)) != ZA_OK)
-		goto out;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	r = za_dir_open(&im->cfg->dir, &im->log, &dir);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	if (im->json) {
-		if ((jo = json_object_new_object()) == NULL) {
-			r = ZA_ERR_NOMEM;
-			goto out;
-		}
-		json_object_object_add(jo, "config",
-		    json_object_new_string(im->conf_path));
-		json_object_object_add(jo, "zone", json_object_new_string(
-		    im->cfg->zone == ZA_ZONE_MYNUMBER ? "mynumber" : "general"));
-		json_object_object_add(jo, "directory", r == ZA_OK ?
-		    json_object_new_string(za_dir_uri(dir)) : NULL);
-		json_object_object_add(jo, "connect_ms",
-		    json_object_new_int64(ms));
-		json_object_object_add(jo, "result",
-		    json_object_new_string(za_strerror(r)));
-		puts(json_object_to_json_string_ext(jo,
-		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-	} else if (r == ZA_OK) {
-		printf("configuration %s: valid\n", im->conf_path);
-		printf("zone:      %s\n", im->cfg->zone == ZA_ZONE_MYNUMBER ?
-		    "mynumber" : "general");
-		printf("directory: %s (connected in %ld ms)\n",
-		    za_dir_uri(dir), ms);
-	}
-	if (r != ZA_OK)
-		za_error_r(&im->log, r, "directory");
-out:
-	json_object_put(jo);
-	za_dir_close(&dir);
-	return r;
-}
-
-static int
-exit_status(int r)
-{
-	switch (r) {
-	case ZA_OK:
-		return EXIT_SUCCESS;
-	case ZA_ERR_DENIED:
-		return EXIT_REFUSED;
-	default:
-		return EXIT_FAILURE;
-	}
+	if ((pw = getpwuid(getuid())) != NULL && pw->pw_name != NULL)
+		im->operator_user = strdup(pw->pw_name);
 }
 
 int
@@ -148,14 +109,19 @@ main(int argc, char **argv)
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct idmgr im;
-	const char *noun, *verb;
-	int ch, r;
+	int ch, r = ZA_OK, status;
 
 	setlocale(LC_ALL, "");
 	memset(&im, 0, sizeof(im));
 	im.conf_path = ZA_DEFAULT_CONF;
-	im.log.emit = idmgr_emit;
-	while ((ch = getopt_long(argc, argv, "+c:vh", longopts, NULL)) != -1) {
+	im.log.emit = idmgr_log_emit;
+	im.log.arg = &im;
+	im.now = time(NULL);
+	openlog("idmgr", LOG_PID, LOG_AUTHPRIV);
+	operator_user(&im);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:c:vh", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			im.conf_path = optarg;
@@ -164,40 +130,41 @@ main(int argc, char **argv)
 			im.json = 1;
 			break;
 		case 'v':
+			im.verbose = 1;
 			im.log.debug = 1;
 			break;
 		case 'h':
-			usage(stdout);
-			return EXIT_SUCCESS;
+			r = idmgr_help(&im, NULL, NULL);
+			goto out;
+		case ':':
+			r = idmgr_usage(&im, NULL, "option \"%s\" needs a value",
+			    argv[optind - 1]);
+			goto out;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			r = idmgr_usage(&im, NULL, "unknown option \"%s\"",
+			    argv[optind - 1]);
+			goto out;
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc < 1) {
-		usage(stderr);
-		return EXIT_USAGE;
+	if (optind >= argc) {
+		r = idmgr_usage(&im, NULL, "no command given");
+		goto out;
 	}
-	noun = argv[0];
-	verb = argc > 1 ? argv[1] : NULL;
-	if (strcmp(noun, "help") == 0) {
-		usage(stdout);
-		return EXIT_SUCCESS;
-	}
-	if (strcmp(noun, "version") == 0) {
-		printf("idmgr (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
-		return EXIT_SUCCESS;
-	}
-	if (strcmp(noun, "config") == 0 && verb != NULL &&
-	    strcmp(verb, "check") == 0 && argc == 2) {
-		r = cmd_config_check(&im);
-		za_config_free(&im.cfg);
-		return exit_status(r);
-	}
-	fprintf(stderr, "idmgr: unknown command \"%s%s%s\"\n", noun,
-	    verb != NULL ? " " : "", verb != NULL ? verb : "");
-	usage(stderr);
-	return EXIT_USAGE;
+	r = dispatch(&im, argc - optind, argv + optind);
+ out:
+	status = exit_status(&im, r);
+	/* Syntax errors get the summary; a bad value names its field. */
+	if (im.usage && im.err_field == NULL && !im.json)
+		idmgr_usage_summary(stderr);
+	idmgr_output_finish(&im, r, status);
+	za_dir_close(&im.dir);
+	za_config_free(&im.cfg);
+	free(im.operator_dn);
+	free(im.operator_user);
+	free(im.err_msg);
+	free(im.err_field);
+	closelog();
+	if (fflush(stdout) != 0 && status == IDMGR_EXIT_OK)
+		status = IDMGR_EXIT_ERROR;
+	return status;
 }
