@@ -125,10 +125,13 @@ done
 if [ -f "$u2f" ] && [ -n "$wrapper" ] && command -v pamtester >/dev/null &&
     command -v pamu2fcfg >/dev/null; then
 	SOFTFIDO_STATE=$tmp/u2fstate
+	# pam_u2f reads the authfile as the user logging in: log in as the
+	# user running the test, who owns it (root or not).
+	u2fuser=$(id -un)
 	mkdir "$tmp/pam.d"
 	# pam-u2f 1.1 wants an x5c; it leaks the device handle (ASan, off).
 	if SOFTFIDO_ATTEST=ca ASAN_OPTIONS=detect_leaks=0 \
-	    LD_PRELOAD="$preload" pamu2fcfg -u nobody -o pam://zoneauth \
+	    LD_PRELOAD="$preload" pamu2fcfg -u "$u2fuser" -o pam://zoneauth \
 	    -i pam://zoneauth >"$tmp/u2f_keys" 2>>"$tmp/stderr"; then
 		ok "pamu2fcfg enrols through the shim"
 	else
@@ -140,14 +143,14 @@ if [ -f "$u2f" ] && [ -n "$wrapper" ] && command -v pamtester >/dev/null &&
 	    >"$tmp/pam.d/other"
 	if LD_PRELOAD="$preload $wrapper" PAM_WRAPPER=1 \
 	    PAM_WRAPPER_SERVICE_DIR="$tmp/pam.d" \
-	    pamtester u2f nobody authenticate >>"$tmp/stderr" 2>&1; then
+	    pamtester u2f "$u2fuser" authenticate >>"$tmp/stderr" 2>&1; then
 		ok "pam_u2f authenticates under pam_wrapper"
 	else
 		bad "pam_u2f authenticates under pam_wrapper"
 	fi
 	if SOFTFIDO_TOUCH=deny LD_PRELOAD="$preload $wrapper" PAM_WRAPPER=1 \
 	    PAM_WRAPPER_SERVICE_DIR="$tmp/pam.d" \
-	    pamtester u2f nobody authenticate >>"$tmp/stderr" 2>&1; then
+	    pamtester u2f "$u2fuser" authenticate >>"$tmp/stderr" 2>&1; then
 		bad "pam_u2f refuses when the user does not touch"
 	else
 		ok "pam_u2f refuses when the user does not touch"
