@@ -28,8 +28,11 @@ ZA_PAM_LINE='auth required @MODULE@ conf=@CONF@'
 # to this zone, because a TOTP-only login is measured ...
 ZA_ZONE='general'
 # ... and with these lines appended: the policy admitting a login with one
-# TOTP code.  Empty = whatever the module does by default.
-ZA_CONF_APPEND=''
+# TOTP code (pam_oath's login is one TOTP code too).
+ZA_CONF_APPEND='[rule bench-totp]
+match = any
+classes = 1
+methods = totp'
 # pam_oath's PAM line; @PAM_OATH@ and @USERSFILE@ are replaced.  window=1
 # and digits=6 match the directory's parameters (cn=totp-sha1-6-30).
 OATH_PAM_LINE='auth requisite @PAM_OATH@ usersfile=@USERSFILE@ window=1 digits=6'
