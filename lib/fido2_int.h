@@ -1,0 +1,61 @@
+/*
+ * Internals shared by fido2.c, fido2_enrol.c and fido2_assert.c; not for
+ * other callers (they use za_fido2.h).
+ */
+#ifndef ZA_FIDO2_INT_H
+#define ZA_FIDO2_INT_H
+
+#include <stdint.h>
+
+#include <fido.h>
+
+#include "za_fido2.h"
+
+struct za_fido2_dev {
+	fido_dev_t *dev;
+	fido_cbor_info_t *info;		/* NULL for a U2F-only device */
+	char path[ZA_FIDO2_PATH_MAX + 1];
+};
+
+/*
+ * fido_init(0), then a log handler that drops every line (za_fido2.h says
+ * why); call at the start of every public entry point.
+ */
+void za_fido2_setup(void);
+
+/* Zero *res (NULL is fine) and set retries to -1. */
+void za_fido2_result_clear(struct za_fido2_result *res);
+
+/*
+ * Record a failure in res (NULL is fine): reason, libfido2 code and the
+ * formatted message, which is also logged at priority as coming from
+ * func.
+ */
+void za_fido2_fail(struct za_fido2_result *res, enum za_fido2_reason why,
+    int fido_err, const struct za_log *lg, int priority, const char *func,
+    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/*
+ * The ZA_ERR_* code and reason for libfido2 code fr; timed_out says the
+ * operation's time budget ran out (libfido2 reports that as an rx/tx
+ * error).
+ */
+int za_fido2_map_error(int fr, int timed_out, enum za_fido2_reason *why);
+
+/*
+ * After a PIN or UV failure recorded in res, ask d how many tries are
+ * left and store that in res->retries (left at -1 if it cannot tell).
+ */
+void za_fido2_note_retries(struct za_fido2_dev *d,
+    struct za_fido2_result *res);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+uint64_t za_fido2_now_ms(void);
+
+/* Milliseconds left before deadline (a za_fido2_now_ms() value), >= 0. */
+int za_fido2_ms_left(uint64_t deadline);
+
+/* 1 if timeout_ms is a usable bound (1..ZA_FIDO2_TIMEOUT_MAX_MS). */
+int za_fido2_timeout_ok(int timeout_ms);
+
+#endif /* ZA_FIDO2_INT_H */
