@@ -242,6 +242,13 @@ za_fido2_now_ms(void)
 }
 
 int
+za_fido2_timed_out(uint64_t t0, int budget_ms)
+{
+	return za_fido2_now_ms() - t0 + ZA_FIDO2_TIMEOUT_SLACK_MS >=
+	    (uint64_t)budget_ms;
+}
+
+int
 za_fido2_ms_left(uint64_t deadline)
 {
 	uint64_t now = za_fido2_now_ms();
@@ -257,6 +264,19 @@ int
 za_fido2_timeout_ok(int timeout_ms)
 {
 	return timeout_ms > 0 && timeout_ms <= ZA_FIDO2_TIMEOUT_MAX_MS;
+}
+
+int
+za_fido2_rp_id_ok(const char *rp_id)
+{
+	size_t i;
+
+	if (rp_id == NULL || *rp_id == '\0')
+		return 0;
+	for (i = 0; rp_id[i] != '\0'; i++)
+		if (i >= ZA_RP_ID_MAX || rp_id[i] <= 0x20 || rp_id[i] >= 0x7f)
+			return 0;
+	return 1;
 }
 
 static void
@@ -391,7 +411,7 @@ za_fido2_dev_open(const char *path, int timeout_ms,
 	if ((fr = fido_dev_set_timeout(d->dev, timeout_ms)) != FIDO_OK ||
 	    (fr = fido_dev_open(d->dev, path)) != FIDO_OK) {
 		r = za_fido2_map_error(fr,
-		    za_fido2_now_ms() - t0 >= (uint64_t)timeout_ms, &why);
+		    za_fido2_timed_out(t0, timeout_ms), &why);
 		if (r != ZA_ERR_TIMEOUT) {
 			r = ZA_ERR_NOT_FOUND;
 			why = ZA_FIDO2_R_NO_DEVICE;
@@ -407,8 +427,8 @@ za_fido2_dev_open(const char *path, int timeout_ms,
 		}
 		if ((fr = fido_dev_get_cbor_info(d->dev, d->info)) !=
 		    FIDO_OK) {
-			r = za_fido2_map_error(fr, za_fido2_now_ms() - t0 >=
-			    (uint64_t)timeout_ms, &why);
+			r = za_fido2_map_error(fr,
+			    za_fido2_timed_out(t0, timeout_ms), &why);
 			za_fido2_fail(res, why, fr, lg, LOG_NOTICE, __func__,
 			    "FIDO device %s does not answer getInfo", path);
 			goto out;
@@ -524,8 +544,8 @@ za_fido2_dev_pin_retries(struct za_fido2_dev *d, int timeout_ms,
 	t0 = za_fido2_now_ms();
 	if ((fr = fido_dev_set_timeout(d->dev, timeout_ms)) != FIDO_OK ||
 	    (fr = fido_dev_get_retry_count(d->dev, &n)) != FIDO_OK) {
-		r = za_fido2_map_error(fr, za_fido2_now_ms() - t0 >=
-		    (uint64_t)timeout_ms, &why);
+		r = za_fido2_map_error(fr, za_fido2_timed_out(t0, timeout_ms),
+		    &why);
 		za_fido2_fail(res, why, fr, lg, LOG_NOTICE, __func__,
 		    "cannot read the PIN retry counter of %s", d->path);
 		goto out;

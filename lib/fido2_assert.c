@@ -143,19 +143,6 @@ out:
 
 /* ------------------------------------------------------------------ checks */
 static int
-plain_ascii(const char *s, size_t max)
-{
-	size_t i;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (i = 0; s[i] != '\0'; i++)
-		if (i >= max || s[i] <= 0x20 || s[i] >= 0x7f)
-			return 0;
-	return 1;
-}
-
-static int
 check_request(const struct za_fido2_auth_req *req, const struct za_log *lg)
 {
 	int r = ZA_ERR_ARG;
@@ -164,7 +151,7 @@ check_request(const struct za_fido2_auth_req *req, const struct za_log *lg)
 		za_error(lg, "no authentication request");
 		goto out;
 	}
-	if (!plain_ascii(req->rp_id, ZA_RP_ID_MAX)) {
+	if (!za_fido2_rp_id_ok(req->rp_id)) {
 		za_error(lg, "relying party id: 1..%d printable ASCII "
 		    "characters without spaces required", ZA_RP_ID_MAX);
 		goto out;
@@ -370,7 +357,7 @@ probe(struct za_fido2_dev *d, const struct za_fido2_auth_req *req,
 		if (fr != FIDO_ERR_NO_CREDENTIALS &&
 		    fr != FIDO_ERR_INVALID_CREDENTIAL) {
 			r = za_fido2_map_error(fr,
-			    za_fido2_now_ms() - t0 >= (uint64_t)budget, &why);
+			    za_fido2_timed_out(t0, budget), &why);
 			za_fido2_fail(res, why, fr, lg, LOG_NOTICE, __func__,
 			    "check-only assertion on %s failed", d->path);
 			goto out;
@@ -533,7 +520,7 @@ assert_on(struct za_fido2_dev *d, const struct za_fido2_auth_req *req,
 	    (fr = fido_dev_get_assert(d->dev, a,
 	    req->need == ZA_UV_PIN ? req->pin : NULL)) != FIDO_OK) {
 		r = za_fido2_map_error(fr,
-		    za_fido2_now_ms() - t0 >= (uint64_t)budget, &why);
+		    za_fido2_timed_out(t0, budget), &why);
 		za_fido2_fail(res, why, fr, lg, LOG_NOTICE, __func__,
 		    "the key on %s gave no assertion: %s", d->path,
 		    za_fido2_reason_name(why));

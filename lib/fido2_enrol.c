@@ -37,20 +37,6 @@
 #define CDH_LEN			32
 #define OID_FIDO_AAGUID		"1.3.6.1.4.1.45724.1.1.4"
 
-/* Printable ASCII without spaces, 1..max bytes. */
-static int
-plain_ascii(const char *s, size_t max)
-{
-	size_t i;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	for (i = 0; s[i] != '\0'; i++)
-		if (i >= max || s[i] <= 0x20 || s[i] >= 0x7f)
-			return 0;
-	return 1;
-}
-
 static int
 check_request(const struct za_fido2_enrol_req *req,
     const struct za_fido2_attest_policy *pol, const struct za_log *lg)
@@ -62,7 +48,7 @@ check_request(const struct za_fido2_enrol_req *req,
 		za_error(lg, "no enrolment request");
 		goto out;
 	}
-	if (!plain_ascii(req->rp_id, ZA_RP_ID_MAX)) {
+	if (!za_fido2_rp_id_ok(req->rp_id)) {
 		za_error(lg, "relying party id: 1..%d printable ASCII "
 		    "characters without spaces required", ZA_RP_ID_MAX);
 		goto out;
@@ -529,7 +515,7 @@ za_fido2_enrol(struct za_fido2_dev *dev, const struct za_fido2_enrol_req *req,
 	    (fr = fido_dev_make_cred(d->dev, cred,
 	    req->uv == ZA_UV_BUILTIN ? NULL : req->pin)) != FIDO_OK) {
 		r = za_fido2_map_error(fr,
-		    za_fido2_now_ms() - t0 >= (uint64_t)budget, &why);
+		    za_fido2_timed_out(t0, budget), &why);
 		za_fido2_fail(res, why, fr, lg, LOG_NOTICE, __func__,
 		    "the key on %s did not make a credential: %s", d->path,
 		    za_fido2_reason_name(why));

@@ -52,10 +52,27 @@ void za_fido2_note_retries(struct za_fido2_dev *d,
 /* Milliseconds of CLOCK_MONOTONIC. */
 uint64_t za_fido2_now_ms(void);
 
+/*
+ * Whether a libfido2 call started at t0 (a za_fido2_now_ms() value) with a
+ * budget of budget_ms ms ran out of time.  libfido2 gives up on a silent
+ * device with an rx error, and it and the device count the budget down in
+ * whole milliseconds from slightly later starts, so the call can return a
+ * few ms before budget_ms has passed here: ZA_FIDO2_TIMEOUT_SLACK_MS
+ * absorbs that.
+ */
+#define ZA_FIDO2_TIMEOUT_SLACK_MS	50
+int za_fido2_timed_out(uint64_t t0, int budget_ms);
+
 /* Milliseconds left before deadline (a za_fido2_now_ms() value), >= 0. */
 int za_fido2_ms_left(uint64_t deadline);
 
 /* 1 if timeout_ms is a usable bound (1..ZA_FIDO2_TIMEOUT_MAX_MS). */
 int za_fido2_timeout_ok(int timeout_ms);
+
+/*
+ * 1 if rp_id is a usable relying party id: 1..ZA_RP_ID_MAX printable
+ * ASCII characters without spaces.
+ */
+int za_fido2_rp_id_ok(const char *rp_id);
 
 #endif /* ZA_FIDO2_INT_H */
