@@ -21,6 +21,7 @@
 #include <openssl/params.h>
 
 #include "za_audit.h"
+#include "za_codec.h"
 #include "za_err.h"
 #include "za_file.h"
 #include "za_log.h"
@@ -165,54 +166,17 @@ field_dup(const char *s, char **out)
 	return ZA_OK;
 }
 
-static void
-hex_encode(const unsigned char *in, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 0x0f];
-	}
-	out[2 * n] = '\0';
-}
-
-static int
-hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Decode exactly 2 * n lowercase hex digits at s; 0 or -1. */
-static int
-hex_decode(const char *s, unsigned char *out, size_t n)
-{
-	size_t i;
-	int hi, lo;
-
-	for (i = 0; i < n; i++) {
-		hi = hex_nibble(s[2 * i]);
-		lo = hex_nibble(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return -1;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-/* Is the JSON string v exactly 2 * n lowercase hex digits?  Decode it. */
+/*
+ * Is the JSON string v exactly 2 * n lowercase hex digits?  Decode it.
+ * ZA_OK or ZA_ERR_PARSE.
+ */
 static int
 json_hex(json_object *v, unsigned char *out, size_t n)
 {
 	if (v == NULL || !json_object_is_type(v, json_type_string) ||
 	    (size_t)json_object_get_string_len(v) != 2 * n)
-		return -1;
-	return hex_decode(json_object_get_string(v), out, n);
+		return ZA_ERR_PARSE;
+	return za_hex_decode(json_object_get_string(v), n, 1, out);
 }
 
 /* Milliseconds on the monotonic clock. */
@@ -354,7 +318,7 @@ key_load(const char *path, struct audit_key *k, const struct za_log *lg)
 	if ((r = key_digest(k, KID_LABEL, strlen(KID_LABEL), "", 0, id)) !=
 	    ZA_OK)
 		goto out;
-	hex_encode(id, KID_BYTES, k->kid);
+	za_hex_encode(id, KID_BYTES, k->kid);
 	r = ZA_OK;
 out:
 	za_wipe(id, sizeof(id));
@@ -779,7 +743,7 @@ record_line(const struct za_audit_record *rec, int64_t seq, const char *when,
 
 	*linep = NULL;
 	*lenp = 0;
-	hex_encode(prev, HASH_LEN, prev_hex);
+	za_hex_encode(prev, HASH_LEN, prev_hex);
 	for (omit = 0; omit < 2; omit++) {
 		free(json);
 		json = NULL;
@@ -796,7 +760,7 @@ record_line(const struct za_audit_record *rec, int64_t seq, const char *when,
 	total = body + TAIL_LEN + 1;
 	if ((r = key_digest(k, prev, HASH_LEN, json, body, hash)) != ZA_OK)
 		goto out;
-	hex_encode(hash, HASH_LEN, hash_hex);
+	za_hex_encode(hash, HASH_LEN, hash_hex);
 	if ((line = malloc(total + 1)) == NULL) {
 		r = ZA_ERR_NOMEM;
 		goto out;
@@ -890,13 +854,13 @@ record_fields(json_object *o, const char *tail_hex, struct audit_line *out)
 	if (json_object_object_get_ex(o, "kid", &v)) {
 		unsigned char kid[KID_BYTES];
 
-		if (!out->hmac || json_hex(v, kid, KID_BYTES) != 0)
+		if (!out->hmac || json_hex(v, kid, KID_BYTES) != ZA_OK)
 			return "bad \"kid\"";
 		memcpy(out->kid, json_object_get_string(v), KID_HEX + 1);
 	} else if (out->hmac)
 		return "missing \"kid\"";
 	if (!json_object_object_get_ex(o, "prev", &v) ||
-	    json_hex(v, out->prev, HASH_LEN) != 0)
+	    json_hex(v, out->prev, HASH_LEN) != ZA_OK)
 		return "bad \"prev\"";
 	if (!json_object_object_get_ex(o, "operator", &op) ||
 	    !json_object_is_type(op, json_type_object) ||
@@ -963,7 +927,8 @@ line_parse(json_tokener *tok, const char *line, size_t len,
 	if (line[0] != '{' ||
 	    memcmp(tail, TAIL_OPEN, TAIL_OPEN_LEN) != 0 ||
 	    memcmp(tail + TAIL_LEN - 2, "\"}", 2) != 0 ||
-	    hex_decode(tail + TAIL_OPEN_LEN, out->hash, HASH_LEN) != 0) {
+	    za_hex_decode(tail + TAIL_OPEN_LEN, HASH_LEN, 1, out->hash) !=
+	    ZA_OK) {
 		*why = "does not end in a \"hash\" field";
 		goto out;
 	}
@@ -1188,7 +1153,7 @@ classify_break(const struct chain *ch, const struct audit_line *cur,
 		res->records--;
 		res->last_seq--;
 		if (res->records > 0)
-			hex_encode(ch->before_last, HASH_LEN, res->last_hash);
+			za_hex_encode(ch->before_last, HASH_LEN, res->last_hash);
 		else
 			res->last_hash[0] = '\0';
 	} else if (cur->seq == ch->expect)
@@ -1255,7 +1220,7 @@ verify_stream(struct line_reader *rd, const struct audit_key *k,
 			ch.expect++;
 			res->records++;
 			res->last_seq = cur.seq;
-			hex_encode(cur.hash, HASH_LEN, res->last_hash);
+			za_hex_encode(cur.hash, HASH_LEN, res->last_hash);
 			continue;
 		}
 		/* A break in the chain: look one line ahead to name it. */
@@ -1582,7 +1547,7 @@ log_summary(const struct za_log *lg, const struct za_audit_record *rec,
 
 	summary_str(rec->target, target, sizeof(target));
 	summary_str(rec->op_user, user, sizeof(user));
-	hex_encode(hash, HASH_LEN, hex);
+	za_hex_encode(hash, HASH_LEN, hex);
 	za_notice(lg, "audit seq=%" PRId64 " action=%s target=%s "
 	    "operator=%s uid=%lu result=%s hash=%.16s", seq, rec->action,
 	    target, user, (unsigned long)rec->op_uid,

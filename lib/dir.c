@@ -39,13 +39,9 @@ enum za_uri_kind {
 	ZA_URI_LDAPI,
 };
 
-/*
- * libldap's LDAPMod, berval and assertion arguments are not const-qualified
- * although it never writes through them; this is the one place where
- * const is dropped for it.
- */
-static char *
-za_unconst(const char *s)
+/* The one place where const is dropped for libldap (see za_dir.h). */
+char *
+za_dir_unconst(const char *s)
 {
 	union {
 		const char *c;
@@ -947,14 +943,14 @@ za_dir_cas(struct za_dir *dir, const char *dn, const char *attr,
 	}
 	memset(&del, 0, sizeof(del));
 	memset(&add, 0, sizeof(add));
-	newv[0] = za_unconst(new_value);
+	newv[0] = za_dir_unconst(new_value);
 	add.mod_op = LDAP_MOD_ADD;
-	add.mod_type = za_unconst(attr);
+	add.mod_type = za_dir_unconst(attr);
 	add.mod_values = newv;
 	if (old_value != NULL) {
-		oldv[0] = za_unconst(old_value);
+		oldv[0] = za_dir_unconst(old_value);
 		del.mod_op = LDAP_MOD_DELETE;
-		del.mod_type = za_unconst(attr);
+		del.mod_type = za_dir_unconst(attr);
 		del.mod_values = oldv;
 		mods[0] = &del;
 		mods[1] = &add;
@@ -998,9 +994,9 @@ za_dir_add_value(struct za_dir *dir, const char *dn, const char *attr,
 	if (!za_attr_ok(attr) || value == NULL)
 		return ZA_ERR_ARG;
 	memset(&add, 0, sizeof(add));
-	vals[0] = za_unconst(value);
+	vals[0] = za_dir_unconst(value);
 	add.mod_op = LDAP_MOD_ADD;
-	add.mod_type = za_unconst(attr);
+	add.mod_type = za_dir_unconst(attr);
 	add.mod_values = vals;
 	mods[0] = &add;
 	return za_dir_modify_ctrls(dir, dn, mods, NULL);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "za_codec.h"
 #include "za_err.h"
 #include "za_file.h"
 #include "za_log.h"
@@ -154,13 +155,11 @@ za_file_replace(const char *path, const void *data, size_t len, mode_t mode,
 	char *tmp = NULL, *dircopy = NULL;
 	unsigned char rnd[8];
 	int fd = -1, dfd = -1, r;
-	size_t i;
 	char suffix[sizeof(rnd) * 2 + 1];
 
 	if ((r = za_random(rnd, sizeof(rnd))) != ZA_OK)
 		goto out;
-	for (i = 0; i < sizeof(rnd); i++)
-		snprintf(suffix + 2 * i, 3, "%02x", rnd[i]);
+	za_hex_encode(rnd, sizeof(rnd), suffix);
 	if (asprintf(&tmp, "%s.tmp.%s", path, suffix) < 0) {
 		tmp = NULL;
 		r = ZA_ERR_NOMEM;

@@ -12,6 +12,7 @@
 
 #include "za_config.h"
 #include "za_dir.h"
+#include "za_codec.h"
 #include "za_err.h"
 #include "za_lockout.h"
 #include "za_log.h"
@@ -30,22 +31,6 @@ struct za_lk_pair {
 	struct za_auth_failure f;
 	char *raw;
 };
-
-/*
- * libldap's LDAPMod takes char ** values although it never writes through
- * them; this is where const is dropped for it.
- */
-static char *
-za_lk_unconst(const char *s)
-{
-	union {
-		const char *c;
-		char *m;
-	} u;
-
-	u.c = s;
-	return u.m;
-}
 
 void
 za_lockout_policy_from_config(const struct za_config *cfg,
@@ -334,7 +319,7 @@ za_lk_delete_values(struct za_dir *dir, const char *dn, const char *attr,
 		v[i] = vals[i];
 	memset(&del, 0, sizeof(del));
 	del.mod_op = LDAP_MOD_DELETE;
-	del.mod_type = za_lk_unconst(attr);
+	del.mod_type = za_dir_unconst(attr);
 	del.mod_values = v;
 	mods[0] = &del;
 	r = za_dir_modify(dir, dn, mods);
@@ -367,13 +352,13 @@ za_lk_lock(struct za_dir *dir, const char *dn,
 	memset(&m2, 0, sizeof(m2));
 	v1[0] = until;
 	m1.mod_op = LDAP_MOD_REPLACE;
-	m1.mod_type = za_lk_unconst(ZA_AT_LOCKED_UNTIL);
+	m1.mod_type = za_dir_unconst(ZA_AT_LOCKED_UNTIL);
 	m1.mod_values = v1;
 	mods[0] = &m1;
 	if (p->ppolicy) {
 		v2[0] = pwd;
 		m2.mod_op = LDAP_MOD_REPLACE;
-		m2.mod_type = za_lk_unconst(ZA_AT_PWD_LOCKED_TIME);
+		m2.mod_type = za_dir_unconst(ZA_AT_PWD_LOCKED_TIME);
 		m2.mod_values = v2;
 		mods[1] = &m2;
 	}
@@ -392,7 +377,6 @@ za_lockout_fail(struct za_dir *dir, const char *dn,
 	struct za_auth_failure f;
 	unsigned char nonce[ZA_FAILURE_NONCE_LEN / 2];
 	char *value = NULL;
-	size_t i;
 	int r, pr;
 
 	memset(&rec, 0, sizeof(rec));
@@ -406,10 +390,9 @@ za_lockout_fail(struct za_dir *dir, const char *dn,
 	memset(&f, 0, sizeof(f));
 	if ((r = za_random(nonce, sizeof(nonce))) != ZA_OK)
 		goto out;
-	for (i = 0; i < sizeof(nonce); i++)
-		snprintf(f.nonce + 2 * i, 3, "%02x", nonce[i]);
+	za_hex_encode(nonce, sizeof(nonce), f.nonce);
 	f.when = now;
-	f.terminal = za_lk_unconst(terminal);
+	f.terminal = za_dir_unconst(terminal);
 	if ((r = za_auth_failure_format(&f, &value)) != ZA_OK)
 		goto out;
 	if ((r = za_dir_add_value(dir, dn, ZA_AT_AUTH_FAILURE, value)) !=
@@ -466,13 +449,13 @@ za_lk_reset_once(struct za_dir *dir, const char *dn,
 		for (i = 0; i < rec->n; i++)
 			v[i] = rec->raw[i];
 		del.mod_op = LDAP_MOD_DELETE;
-		del.mod_type = za_lk_unconst(ZA_AT_AUTH_FAILURE);
+		del.mod_type = za_dir_unconst(ZA_AT_AUTH_FAILURE);
 		del.mod_values = v;
 		mods[k++] = &del;
 	}
 	if (rec->locked_until != 0 && rec->locked_until <= now) {
 		lock.mod_op = LDAP_MOD_DELETE;
-		lock.mod_type = za_lk_unconst(ZA_AT_LOCKED_UNTIL);
+		lock.mod_type = za_dir_unconst(ZA_AT_LOCKED_UNTIL);
 		lock.mod_values = NULL;
 		mods[k++] = &lock;
 	}
@@ -536,12 +519,12 @@ za_lk_clear_ppolicy_failures(struct za_dir *dir, const char *dn,
 	int rc;
 
 	memset(&relax, 0, sizeof(relax));
-	relax.ldctl_oid = za_lk_unconst(LDAP_CONTROL_RELAX);
+	relax.ldctl_oid = za_dir_unconst(LDAP_CONTROL_RELAX);
 	relax.ldctl_iscritical = 1;
 	sctrls[0] = &relax;
 	memset(&del, 0, sizeof(del));
 	del.mod_op = LDAP_MOD_DELETE;
-	del.mod_type = za_lk_unconst(ZA_AT_PWD_FAILURE_TIME);
+	del.mod_type = za_dir_unconst(ZA_AT_PWD_FAILURE_TIME);
 	mods[0] = &del;
 	rc = ldap_modify_ext_s(za_dir_ld(dir), dn, mods, sctrls, NULL);
 	if (rc != LDAP_SUCCESS && rc != LDAP_NO_SUCH_ATTRIBUTE)
@@ -576,19 +559,19 @@ za_lockout_unlock(struct za_dir *dir, const char *user_dn,
 		goto out;
 	if (a.nraw > 0) {
 		m[k].mod_op = LDAP_MOD_DELETE;
-		m[k].mod_type = za_lk_unconst(ZA_AT_AUTH_FAILURE);
+		m[k].mod_type = za_dir_unconst(ZA_AT_AUTH_FAILURE);
 		mods[k] = &m[k];
 		k++;
 	}
 	if (rec.locked_until != 0) {
 		m[k].mod_op = LDAP_MOD_DELETE;
-		m[k].mod_type = za_lk_unconst(ZA_AT_LOCKED_UNTIL);
+		m[k].mod_type = za_dir_unconst(ZA_AT_LOCKED_UNTIL);
 		mods[k] = &m[k];
 		k++;
 	}
 	if (rec.pwd_locked) {
 		m[k].mod_op = LDAP_MOD_DELETE;
-		m[k].mod_type = za_lk_unconst(ZA_AT_PWD_LOCKED_TIME);
+		m[k].mod_type = za_dir_unconst(ZA_AT_PWD_LOCKED_TIME);
 		mods[k] = &m[k];
 		k++;
 	}

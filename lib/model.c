@@ -1,7 +1,7 @@
 /*
  * The credential model: enum names, object life cycle, lists, validation
- * and the small codecs the directory and file-store mappings share (see
- * za_model.h).
+ * and the small text forms (AAGUID, failure record) the directory and
+ * file-store mappings share (see za_model.h).
  */
 #include "config.h"
 
@@ -14,8 +14,8 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
-#include <sodium.h>
 
+#include "za_codec.h"
 #include "za_err.h"
 #include "za_log.h"
 #include "za_model.h"
@@ -963,9 +963,7 @@ za_otp_token_apply_params(struct za_otp_token *t,
 int
 za_fido2_cred_sssd_mapping(const struct za_fido2_cred *c, char **out)
 {
-	static const char prefix[] = "passkey:";
-	size_t l1, l2, n;
-	char *s = NULL;
+	char *id = NULL, *key = NULL, *s = NULL;
 	int r = ZA_ERR_ARG;
 
 	if (c == NULL || out == NULL || c->cred_id == NULL ||
@@ -973,68 +971,44 @@ za_fido2_cred_sssd_mapping(const struct za_fido2_cred *c, char **out)
 	    c->pubkey == NULL || c->pubkey_len == 0 ||
 	    c->pubkey_len > ZA_PUBKEY_MAX)
 		goto out;
-	/* Encoded lengths below include the NUL. */
-	l1 = sodium_base64_encoded_len(c->cred_id_len,
-	    sodium_base64_VARIANT_ORIGINAL);
-	l2 = sodium_base64_encoded_len(c->pubkey_len,
-	    sodium_base64_VARIANT_ORIGINAL);
-	n = sizeof(prefix) - 1 + l1 + l2;
-	r = ZA_ERR_NOMEM;
-	if ((s = malloc(n)) == NULL)
+	if ((r = za_base64_encode(c->cred_id, c->cred_id_len, ZA_BASE64_STD,
+	    &id)) != ZA_OK || (r = za_base64_encode(c->pubkey, c->pubkey_len,
+	    ZA_BASE64_STD, &key)) != ZA_OK)
 		goto out;
-	memcpy(s, prefix, sizeof(prefix) - 1);
-	sodium_bin2base64(s + sizeof(prefix) - 1, l1, c->cred_id,
-	    c->cred_id_len, sodium_base64_VARIANT_ORIGINAL);
-	s[sizeof(prefix) - 1 + l1 - 1] = ',';
-	sodium_bin2base64(s + sizeof(prefix) - 1 + l1, l2, c->pubkey,
-	    c->pubkey_len, sodium_base64_VARIANT_ORIGINAL);
+	r = ZA_ERR_NOMEM;
+	if (asprintf(&s, "passkey:%s,%s", id, key) < 0)
+		goto out;
 	*out = s;
-	s = NULL;
 	r = ZA_OK;
  out:
-	free(s);
+	free(id);
+	free(key);
 	return r;
 }
 
 /* ------------------------------------------------------------------ codecs */
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* Bytes in each dash-separated group of the AAGUID text form. */
+static const size_t aaguid_groups[] = { 4, 2, 2, 2, 6 };
 
 int
 za_aaguid_parse(const char *s, size_t len, unsigned char out[ZA_AAGUID_LEN])
 {
 	unsigned char tmp[ZA_AAGUID_LEN];
-	size_t i, o = 0;
-	int hi, lo;
+	size_t g, i = 0, o = 0;
 
 	if (s == NULL || out == NULL)
 		return ZA_ERR_ARG;
 	if (len != ZA_AAGUID_TEXT_LEN)
 		return ZA_ERR_PARSE;
-	for (i = 0; i < len; ) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return ZA_ERR_PARSE;
-			i++;
-			continue;
-		}
-		if ((hi = hexval(s[i])) < 0 || i + 1 >= len ||
-		    (lo = hexval(s[i + 1])) < 0 || o >= sizeof(tmp))
+	for (g = 0; g < sizeof(aaguid_groups) / sizeof(aaguid_groups[0]);
+	    g++) {
+		if (g > 0 && s[i++] != '-')
 			return ZA_ERR_PARSE;
-		tmp[o++] = (unsigned char)(hi << 4 | lo);
-		i += 2;
+		if (za_hex_decode(s + i, aaguid_groups[g], 0, tmp + o) != ZA_OK)
+			return ZA_ERR_PARSE;
+		i += 2 * aaguid_groups[g];
+		o += aaguid_groups[g];
 	}
-	if (o != ZA_AAGUID_LEN)
-		return ZA_ERR_PARSE;
 	memcpy(out, tmp, sizeof(tmp));
 	return ZA_OK;
 }
@@ -1043,103 +1017,19 @@ int
 za_aaguid_format(const unsigned char in[ZA_AAGUID_LEN], char *buf,
     size_t bufsz)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i, o = 0;
+	size_t g, i = 0, o = 0;
 
 	if (in == NULL || buf == NULL || bufsz < ZA_AAGUID_TEXT_LEN + 1)
 		return ZA_ERR_ARG;
-	for (i = 0; i < ZA_AAGUID_LEN; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
+	for (g = 0; g < sizeof(aaguid_groups) / sizeof(aaguid_groups[0]);
+	    g++) {
+		if (g > 0)
 			buf[o++] = '-';
-		buf[o++] = hex[in[i] >> 4];
-		buf[o++] = hex[in[i] & 0x0f];
+		za_hex_encode(in + i, aaguid_groups[g], buf + o);
+		o += 2 * aaguid_groups[g];
+		i += aaguid_groups[g];
 	}
-	buf[o] = '\0';
 	return ZA_OK;
-}
-
-static const char b32_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-int
-za_base32_encode(const unsigned char *in, size_t len, char **out)
-{
-	size_t olen, i, o = 0;
-	uint32_t acc = 0;
-	unsigned int bits = 0;
-	char *s;
-
-	if ((in == NULL && len > 0) || out == NULL || len > SIZE_MAX / 2)
-		return ZA_ERR_ARG;
-	olen = (len * 8 + 4) / 5;
-	if ((s = malloc(olen + 1)) == NULL)
-		return ZA_ERR_NOMEM;
-	for (i = 0; i < len; i++) {
-		acc = (acc << 8) | in[i];
-		bits += 8;
-		while (bits >= 5) {
-			bits -= 5;
-			s[o++] = b32_alphabet[(acc >> bits) & 0x1f];
-		}
-		acc &= (1u << bits) - 1;
-	}
-	if (bits > 0)
-		s[o++] = b32_alphabet[(acc << (5 - bits)) & 0x1f];
-	s[o] = '\0';
-	za_wipe(&acc, sizeof(acc));
-	*out = s;
-	return ZA_OK;
-}
-
-int
-za_base32_decode(const char *s, size_t len, unsigned char **out,
-    size_t *outlen)
-{
-	unsigned char *buf = NULL;
-	size_t blen, i, o = 0;
-	uint32_t acc = 0;
-	unsigned int bits = 0;
-	int v, r = ZA_ERR_ARG;
-
-	if (s == NULL || out == NULL || outlen == NULL)
-		goto out;
-	r = ZA_ERR_PARSE;
-	/* Lengths 1, 3 and 6 mod 8 are never produced by an encoder. */
-	if (len % 8 == 1 || len % 8 == 3 || len % 8 == 6)
-		goto out;
-	blen = len * 5 / 8;
-	r = ZA_ERR_NOMEM;
-	if ((buf = malloc(blen > 0 ? blen : 1)) == NULL)
-		goto out;
-	r = ZA_ERR_PARSE;
-	for (i = 0; i < len; i++) {
-		if (s[i] >= 'A' && s[i] <= 'Z')
-			v = s[i] - 'A';
-		else if (s[i] >= '2' && s[i] <= '7')
-			v = s[i] - '2' + 26;
-		else
-			goto out;
-		acc = (acc << 5) | (uint32_t)v;
-		bits += 5;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o >= blen)
-				goto out;
-			buf[o++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	/* Canonical form only: the unused low bits must be zero. */
-	if (acc != 0 || o != blen)
-		goto out;
-	*out = buf;
-	*outlen = blen;
-	buf = NULL;
-	r = ZA_OK;
- out:
-	za_wipe(&acc, sizeof(acc));
-	if (buf != NULL)
-		za_freezero(buf, blen > 0 ? blen : 1);
-	return r;
 }
 
 int

@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
+#include "za_codec.h"
 #include "za_err.h"
 #include "za_log.h"
 #include "za_model.h"
@@ -210,18 +209,6 @@ push_line(size_t **v, size_t *n, size_t *cap, size_t line)
 	return ZA_OK;
 }
 
-static int
-hexdig(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * Percent-decode the NUL-terminated v into a malloc'd string of at most
  * max bytes.  Raw control bytes and a decoded NUL are errors.
@@ -231,7 +218,6 @@ pct_decode(const char *v, size_t max, char **out, size_t *outlen)
 {
 	size_t i, o = 0, vlen = strlen(v);
 	char *s;
-	int hi, lo;
 
 	if ((s = malloc(vlen + 1)) == NULL)
 		return ZA_ERR_NOMEM;
@@ -239,11 +225,8 @@ pct_decode(const char *v, size_t max, char **out, size_t *outlen)
 		unsigned char c = (unsigned char)v[i];
 
 		if (c == '%') {
-			if (i + 2 >= vlen || (hi = hexdig(v[i + 1])) < 0 ||
-			    (lo = hexdig(v[i + 2])) < 0)
-				goto bad;
-			c = (unsigned char)(hi << 4 | lo);
-			if (c == 0)
+			if (i + 2 >= vlen || za_hex_decode(v + i + 1, 1, 0,
+			    &c) != ZA_OK || c == 0)
 				goto bad;
 			i += 2;
 		} else if (c <= 0x20 || c == 0x7f)
@@ -281,27 +264,6 @@ parse_u64(const char *v, uint64_t max, uint64_t *out)
 	if (x > max)
 		return ZA_ERR_RANGE;
 	*out = x;
-	return ZA_OK;
-}
-
-static int
-decode_b64(const char *v, int variant, size_t max, unsigned char **out,
-    size_t *outlen)
-{
-	unsigned char *bin;
-	size_t vlen = strlen(v), blen = 0;
-
-	if (vlen == 0 || vlen > (max + 2) / 3 * 4)
-		return ZA_ERR_PARSE;
-	if ((bin = malloc(max)) == NULL)
-		return ZA_ERR_NOMEM;
-	if (sodium_base642bin(bin, max, v, vlen, NULL, &blen, NULL,
-	    variant) != 0 || blen == 0) {
-		free(bin);
-		return ZA_ERR_PARSE;
-	}
-	*out = bin;
-	*outlen = blen;
 	return ZA_OK;
 }
 
@@ -444,9 +406,8 @@ decode_field(const struct field *f, const char *v, void *base)
 		return ZA_OK;
 	case FT_B64URL:
 	case FT_B64:
-		if ((r = decode_b64(v, f->type == FT_B64 ?
-		    sodium_base64_VARIANT_ORIGINAL :
-		    sodium_base64_VARIANT_URLSAFE_NO_PADDING, f->max, &bin,
+		if ((r = za_base64_decode(v, strlen(v), f->type == FT_B64 ?
+		    ZA_BASE64_STD : ZA_BASE64_URL_NOPAD, f->max, &bin,
 		    &blen)) != ZA_OK)
 			return r;
 		*FP(unsigned char *, base, f->off) = bin;
@@ -980,16 +941,16 @@ sb_u64(struct sbuf *b, uint64_t v)
 }
 
 static void
-sb_b64(struct sbuf *b, const unsigned char *bin, size_t len, int variant)
+sb_b64(struct sbuf *b, const unsigned char *bin, size_t len,
+    enum za_base64_variant v)
 {
-	size_t elen = sodium_base64_encoded_len(len, variant);
-	char *e;
+	char *e = NULL;
+	int r;
 
-	if ((e = malloc(elen)) == NULL) {
-		b->err = ZA_ERR_NOMEM;
+	if ((r = za_base64_encode(bin, len, v, &e)) != ZA_OK) {
+		b->err = r;
 		return;
 	}
-	sodium_bin2base64(e, elen, bin, len, variant);
 	sb_str(b, e);
 	free(e);
 }
@@ -1117,8 +1078,7 @@ write_fields(struct sbuf *b, const struct field *fields, unsigned int mask,
 			sb_key(b, f->key);
 			sb_b64(b, *FCP(unsigned char *, base, f->off),
 			    *FCP(size_t, base, f->off2), f->type == FT_B64 ?
-			    sodium_base64_VARIANT_ORIGINAL :
-			    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+			    ZA_BASE64_STD : ZA_BASE64_URL_NOPAD);
 			break;
 		case FT_AAGUID:
 			if ((b->err = za_aaguid_format(FCP(unsigned char, base,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "za_codec.h"
 #include "za_err.h"
 #include "za_model.h"
 #include "za_otpauth.h"
@@ -40,18 +41,6 @@ za_unreserved(unsigned char c)
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
 	    c == '~';
-}
-
-static int
-za_hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 /*
@@ -244,7 +233,8 @@ za_pct_decode(const char *s, size_t len, int colon_ok, const char *what,
 	const unsigned char *p = (const unsigned char *)s;
 	char *d = NULL;
 	size_t i, o = 0;
-	int hi, lo, r = ZA_ERR_PARSE;
+	unsigned char c;
+	int r = ZA_ERR_PARSE;
 
 	if (len == 0 || len > 3 * ZA_OTPAUTH_MAX_NAME)
 		goto out;
@@ -254,11 +244,10 @@ za_pct_decode(const char *s, size_t len, int colon_ok, const char *what,
 	}
 	for (i = 0; i < len; i++) {
 		if (p[i] == '%') {
-			if (len - i < 3 || (hi = za_hexval(p[i + 1])) < 0 ||
-			    (lo = za_hexval(p[i + 2])) < 0 ||
-			    (hi == 0 && lo == 0))
+			if (len - i < 3 || za_hex_decode(s + i + 1, 1, 0,
+			    &c) != ZA_OK || c == 0)
 				goto out;
-			d[o++] = (char)(hi << 4 | lo);
+			d[o++] = (char)c;
 			i += 2;
 		} else if (za_unreserved(p[i]) || p[i] == '@' ||
 		    (colon_ok && p[i] == ':')) {

@@ -5,15 +5,14 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
 
 #include <openssl/evp.h>
-#include <sodium.h>
 
+#include "za_codec.h"
 #include "za_err.h"
 #include "za_fido2.h"
 #include "za_log.h"
@@ -62,20 +61,17 @@ static int
 b64_decode(const struct field *f, int urlsafe_ok, size_t maxtext,
     size_t maxbin, unsigned char **out, size_t *outlen)
 {
-	unsigned char *bin = NULL;
 	char *txt = NULL;
-	size_t i, n = f->len, blen = 0;
-	int variant, r = ZA_ERR_PARSE;
+	size_t i, n = f->len;
+	int r = ZA_ERR_PARSE;
 
 	*out = NULL;
 	*outlen = 0;
 	if (n == 0 || n > maxtext)
 		goto out;
 	r = ZA_ERR_NOMEM;
-	if ((txt = malloc(n + 1)) == NULL ||
-	    (bin = malloc(maxbin + 3)) == NULL)
+	if ((txt = malloc(n)) == NULL)
 		goto out;
-	r = ZA_ERR_PARSE;
 	for (i = 0; i < n; i++) {
 		txt[i] = f->p[i];
 		if (urlsafe_ok && txt[i] == '-')
@@ -83,50 +79,20 @@ b64_decode(const struct field *f, int urlsafe_ok, size_t maxtext,
 		else if (urlsafe_ok && txt[i] == '_')
 			txt[i] = '/';
 	}
-	txt[n] = '\0';
-	variant = n % 4 == 0 ? sodium_base64_VARIANT_ORIGINAL :
-	    sodium_base64_VARIANT_ORIGINAL_NO_PADDING;
-	if (sodium_base642bin(bin, maxbin + 3, txt, n, NULL, &blen, NULL,
-	    variant) != 0 || blen == 0 || blen > maxbin)
-		goto out;
-	*out = bin;
-	*outlen = blen;
-	bin = NULL;
-	r = ZA_OK;
+	r = za_base64_decode(txt, n, n % 4 == 0 ? ZA_BASE64_STD :
+	    ZA_BASE64_STD_NOPAD, maxbin, out, outlen);
 out:
 	free(txt);
-	free(bin);
 	return r;
-}
-
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Exactly OLD_KEY_HEX hex digits into out[OLD_KEY_HEX / 2]. */
 static int
 hex_decode_key(const struct field *f, unsigned char *out)
 {
-	size_t i;
-	int hi, lo;
-
 	if (f->len != OLD_KEY_HEX)
 		return ZA_ERR_PARSE;
-	for (i = 0; i < OLD_KEY_HEX / 2; i++) {
-		if ((hi = hex_digit(f->p[2 * i])) < 0 ||
-		    (lo = hex_digit(f->p[2 * i + 1])) < 0)
-			return ZA_ERR_PARSE;
-		out[i] = (unsigned char)(hi << 4 | lo);
-	}
-	return ZA_OK;
+	return za_hex_decode(f->p, OLD_KEY_HEX / 2, 0, out);
 }
 
 /* "+presence", "+verification", "+pin", each at most once, any order. */
@@ -188,7 +154,6 @@ derive_id(const unsigned char *cid, size_t len, char **out)
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	char *s;
-	size_t i;
 	int r = ZA_ERR_CRYPTO;
 
 	*out = NULL;
@@ -199,8 +164,7 @@ derive_id(const unsigned char *cid, size_t len, char **out)
 	if ((s = malloc(4 + ID_HEX + 1)) == NULL)
 		goto out;
 	memcpy(s, "u2f-", 4);
-	for (i = 0; i < ID_HEX / 2; i++)
-		snprintf(s + 4 + 2 * i, 3, "%02x", md[i]);
+	za_hex_encode(md, ID_HEX / 2, s + 4);
 	*out = s;
 	r = ZA_OK;
 out:

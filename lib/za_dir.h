@@ -170,6 +170,14 @@ int za_dir_add_value(struct za_dir *dir, const char *dn, const char *attr,
  */
 int za_dir_modify(struct za_dir *dir, const char *dn, LDAPMod **mods);
 
+/*
+ * s with const dropped, for filling libldap's structures (LDAPMod,
+ * LDAPControl) given to za_dir_modify() and za_dir_add(): they are not
+ * const-qualified although libldap never writes through them.  Nothing
+ * may write through the result.
+ */
+char *za_dir_unconst(const char *s);
+
 /* Add an entry.  ZA_ERR_EXISTS if it is already there. */
 int za_dir_add(struct za_dir *dir, const char *dn, LDAPMod **mods);
 

@@ -368,17 +368,6 @@ int za_aaguid_format(const unsigned char in[ZA_AAGUID_LEN], char *buf,
     size_t bufsz);
 
 /*
- * RFC 4648 base32, upper case, no padding (the form otpauth:// URIs use).
- * encode: *out is a malloc'd NUL-terminated string; the caller wipes it
- * (za_free_secret_str) when it holds a secret.  decode: accepts exactly
- * the canonical form (A-Z2-7, no padding, zero trailing bits); *out is
- * malloc'd and must be released with za_freezero(*out, *outlen).
- */
-int za_base32_encode(const unsigned char *in, size_t len, char **out);
-int za_base32_decode(const char *s, size_t len, unsigned char **out,
-    size_t *outlen);
-
-/*
  * Parse a failure record value "<GeneralizedTime> <16 hex> <terminal|->"
  * of len bytes into *f (f->terminal malloc'd or NULL) / format one into a
  * malloc'd string.  ZA_ERR_PARSE, ZA_ERR_NOMEM, ZA_ERR_ARG.

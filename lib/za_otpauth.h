@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "za_codec.h"	/* za_base32_encode(), the canonical decoder */
 #include "za_model.h"	/* enum za_token_kind, enum za_otp_alg, bounds */
 
 /* Longest URI za_otpauth_parse() reads, in bytes. */
@@ -52,7 +53,7 @@ struct za_otpauth {
  * bits of the last character must be zero (canonical form).  Any other
  * character (space, '-', '0', '1', '8', '9', a misplaced '=') is refused.
  * "" decodes to zero bytes.  The canonical decoder underneath is
- * za_base32_decode() of za_model.h; encode with za_base32_encode().
+ * za_base32_decode() of za_codec.h; encode with za_base32_encode().
  * Returns ZA_OK, ZA_ERR_ARG, ZA_ERR_PARSE or ZA_ERR_NOMEM; intermediate
  * copies are wiped.
  */

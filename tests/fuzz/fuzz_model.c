@@ -28,6 +28,7 @@
 
 #include <ldap.h>
 
+#include "za_codec.h"
 #include "za_err.h"
 #include "za_log.h"
 #include "za_model.h"
@@ -55,18 +56,6 @@ struct fz_entry {
 	struct berval val[FUZZ_MAX_ATTRS];
 };
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void
 fz_add(struct fz_entry *e, const char *name, size_t nlen, const char *v,
     size_t vlen)
@@ -89,19 +78,16 @@ static void
 fz_add_hex(struct fz_entry *e, const char *name, size_t nlen, const char *h,
     size_t hlen)
 {
-	char *bin;
+	unsigned char *bin;
 	size_t i;
-	int hi, lo;
 
 	if ((bin = malloc(hlen / 2 + 1)) == NULL)
 		return;
-	for (i = 0; i + 1 < hlen; i += 2) {
-		if ((hi = hexval((unsigned char)h[i])) < 0 ||
-		    (lo = hexval((unsigned char)h[i + 1])) < 0)
+	/* Decode up to the first pair that is not hex. */
+	for (i = 0; i + 1 < hlen; i += 2)
+		if (za_hex_decode(h + i, 1, 0, bin + i / 2) != ZA_OK)
 			break;
-		bin[i / 2] = (char)(hi << 4 | lo);
-	}
-	fz_add(e, name, nlen, bin, i / 2);
+	fz_add(e, name, nlen, (const char *)bin, i / 2);
 	free(bin);
 }
 

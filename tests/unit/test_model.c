@@ -1,6 +1,7 @@
 /*
  * Tests for the credential model (lib/model.c), its file store
- * (lib/model_file.c) and its directory mapping (lib/model_ldap.c).
+ * (lib/model_file.c), its directory mapping (lib/model_ldap.c) and the
+ * hex, base64 and base32 codecs they use (lib/codec.c).
  *
  * Known answers were computed outside the code under test: public keys
  * with openssl(1), base64 with base64(1)/basenc(1), base32 from RFC 4648's
@@ -29,6 +30,7 @@
 #include <ldap.h>
 #include <openssl/evp.h>
 
+#include "za_codec.h"
 #include "za_err.h"
 #include "za_log.h"
 #include "za_model.h"
@@ -434,6 +436,129 @@ test_base32(void **state)
 			fail_msg("\"%s\" decoded", bad[i]);
 		assert_null(bin);
 	}
+}
+
+static void
+test_hex(void **state)
+{
+	static const unsigned char bin[] = { 0x00, 0x9f, 0xa0, 0xff, 0x3c };
+	unsigned char out[sizeof(bin)];
+	char text[2 * sizeof(bin) + 1];
+
+	(void)state;
+	memset(text, 'x', sizeof(text));
+	za_hex_encode(bin, sizeof(bin), text);
+	assert_string_equal(text, "009fa0ff3c");
+	za_hex_encode(bin, 0, text);
+	assert_string_equal(text, "");
+
+	memset(out, 0, sizeof(out));
+	assert_int_equal(za_hex_decode("009fa0ff3c", sizeof(bin), 1, out),
+	    ZA_OK);
+	assert_memory_equal(out, bin, sizeof(bin));
+	memset(out, 0, sizeof(out));
+	assert_int_equal(za_hex_decode("009FA0fF3C", sizeof(bin), 0, out),
+	    ZA_OK);
+	assert_memory_equal(out, bin, sizeof(bin));
+	/* Upper case only where the caller allows it. */
+	assert_int_equal(za_hex_decode("009FA0ff3c", sizeof(bin), 1, out),
+	    ZA_ERR_PARSE);
+	assert_int_equal(za_hex_decode("009fa0ff3g", sizeof(bin), 0, out),
+	    ZA_ERR_PARSE);
+	assert_int_equal(za_hex_decode("0x9fa0ff3c", sizeof(bin), 0, out),
+	    ZA_ERR_PARSE);
+	assert_int_equal(za_hex_decode(" 09fa0ff3c", sizeof(bin), 0, out),
+	    ZA_ERR_PARSE);
+	/* Stops at a NUL instead of reading past it. */
+	assert_int_equal(za_hex_decode("009fa", sizeof(bin), 0, out),
+	    ZA_ERR_PARSE);
+	assert_int_equal(za_hex_decode("", 0, 1, out), ZA_OK);
+}
+
+static void
+test_base64(void **state)
+{
+	/* RFC 4648 section 10 */
+	static const struct { const char *in, *std, *nopad; } v[] = {
+		{ "f", "Zg==", "Zg" }, { "fo", "Zm8=", "Zm8" },
+		{ "foo", "Zm9v", "Zm9v" }, { "foob", "Zm9vYg==", "Zm9vYg" },
+		{ "fooba", "Zm9vYmE=", "Zm9vYmE" },
+		{ "foobar", "Zm9vYmFy", "Zm9vYmFy" },
+	};
+	static const unsigned char odd[] = { 0xfb, 0xff, 0xbf };
+	static const struct { const char *s; enum za_base64_variant v; }
+	    bad[] = {
+		{ "", ZA_BASE64_STD },		/* empty */
+		{ "Zg", ZA_BASE64_STD },	/* padding missing */
+		{ "Zg==", ZA_BASE64_STD_NOPAD },	/* padding present */
+		{ "Zg==", ZA_BASE64_URL_NOPAD },
+		{ "Zh==", ZA_BASE64_STD },	/* stray trailing bits */
+		{ "Zm9", ZA_BASE64_STD_NOPAD }, { "Z", ZA_BASE64_STD_NOPAD },
+		{ "Zm9v\n", ZA_BASE64_STD }, { "Zm 9v", ZA_BASE64_STD },
+		{ "-_-_", ZA_BASE64_STD },	/* url alphabet in std */
+		{ "+/+/", ZA_BASE64_URL_NOPAD },	/* std alphabet in url */
+		{ "Zm9vYmFyYg", ZA_BASE64_STD_NOPAD },	/* 7 bytes > max 6 */
+	};
+	unsigned char *bin = NULL;
+	size_t i, n = 0;
+	char *s = NULL;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		assert_int_equal(za_base64_encode((const unsigned char *)
+		    v[i].in, strlen(v[i].in), ZA_BASE64_STD, &s), ZA_OK);
+		assert_string_equal(s, v[i].std);
+		free(s);
+		assert_int_equal(za_base64_encode((const unsigned char *)
+		    v[i].in, strlen(v[i].in), ZA_BASE64_STD_NOPAD, &s), ZA_OK);
+		assert_string_equal(s, v[i].nopad);
+		free(s);
+		assert_int_equal(za_base64_decode(v[i].std, strlen(v[i].std),
+		    ZA_BASE64_STD, 6, &bin, &n), ZA_OK);
+		assert_int_equal(n, strlen(v[i].in));
+		assert_memory_equal(bin, v[i].in, n);
+		free(bin);
+		assert_int_equal(za_base64_decode(v[i].nopad,
+		    strlen(v[i].nopad), ZA_BASE64_STD_NOPAD, 6, &bin, &n),
+		    ZA_OK);
+		assert_int_equal(n, strlen(v[i].in));
+		assert_memory_equal(bin, v[i].in, n);
+		free(bin);
+	}
+	/* The alphabets differ in the last two characters. */
+	assert_int_equal(za_base64_encode(odd, sizeof(odd),
+	    ZA_BASE64_URL_NOPAD, &s), ZA_OK);
+	assert_string_equal(s, "-_-_");
+	free(s);
+	assert_int_equal(za_base64_encode(odd, sizeof(odd), ZA_BASE64_STD,
+	    &s), ZA_OK);
+	assert_string_equal(s, "+/+/");
+	free(s);
+	assert_int_equal(za_base64_decode("-_-_", 4, ZA_BASE64_URL_NOPAD, 3,
+	    &bin, &n), ZA_OK);
+	assert_int_equal(n, sizeof(odd));
+	assert_memory_equal(bin, odd, n);
+	free(bin);
+	/* Exactly max bytes decode; one more does not. */
+	assert_int_equal(za_base64_decode("Zm9v", 4, ZA_BASE64_STD, 3, &bin,
+	    &n), ZA_OK);
+	assert_int_equal(n, 3);
+	free(bin);
+	bin = NULL;
+	assert_int_equal(za_base64_decode("Zm9vYg==", 8, ZA_BASE64_STD, 3,
+	    &bin, &n), ZA_ERR_PARSE);
+	assert_null(bin);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		bin = NULL;
+		if (za_base64_decode(bad[i].s, strlen(bad[i].s), bad[i].v, 6,
+		    &bin, &n) != ZA_ERR_PARSE)
+			fail_msg("\"%s\" decoded", bad[i].s);
+		assert_null(bin);
+	}
+	assert_int_equal(za_base64_decode("Zg==", 4, ZA_BASE64_STD, 0, &bin,
+	    &n), ZA_ERR_ARG);
+	assert_int_equal(za_base64_encode(NULL, 1, ZA_BASE64_STD, &s),
+	    ZA_ERR_ARG);
 }
 
 static void
@@ -2385,6 +2510,8 @@ main(void)
 		cmocka_unit_test(test_valid_uid),
 		cmocka_unit_test(test_valid_other),
 		cmocka_unit_test(test_base32),
+		cmocka_unit_test(test_hex),
+		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_aaguid),
 		cmocka_unit_test(test_auth_failure),
 		cmocka_unit_test(test_free_null),

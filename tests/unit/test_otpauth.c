@@ -1,6 +1,6 @@
 /*
  * Unit tests for enrolment output: base32 (lib/otpauth.c over
- * za_base32_* of lib/model.c), otpauth:// key URIs (lib/otpauth.c) and
+ * za_base32_* of lib/codec.c), otpauth:// key URIs (lib/otpauth.c) and
  * the terminal QR code (lib/qr.c).  The QR output is read back into a
  * module matrix and compared with what libqrencode itself encodes, and
  * the three finder patterns are checked on the matrix read back.
