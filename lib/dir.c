@@ -824,10 +824,14 @@ out:
 	return r;
 }
 
-int
-za_dir_search(struct za_dir *dir, const char *base, int scope,
-    const char *filter, const char *const *attrs, za_dir_entry_cb cb,
-    void *arg)
+/*
+ * One search, all pages when paged, otherwise at most size_limit entries
+ * in one request (size_limit 0: the server's limit).
+ */
+static int
+za_dir_search_pages(struct za_dir *dir, const char *base, int scope,
+    const char *filter, const char *const *attrs, int paged, int size_limit,
+    za_dir_entry_cb cb, void *arg)
 {
 	union {
 		const char *const *c;
@@ -840,17 +844,19 @@ za_dir_search(struct za_dir *dir, const char *base, int scope,
 	int rc, r;
 
 	if (dir == NULL || dir->ld == NULL || base == NULL || filter == NULL ||
-	    cb == NULL) {
+	    cb == NULL || size_limit < 0) {
 		r = ZA_ERR_ARG;
 		goto out;
 	}
 	ua.c = attrs;	/* libldap takes char ** but does not write */
 	do {
-		rc = ldap_create_page_control(dir->ld, dir->page_size,
-		    cookie.bv_val != NULL ? &cookie : NULL, 0, &page);
-		if (rc != LDAP_SUCCESS) {
-			r = za_dir_map_ldap_error(rc);
-			goto out;
+		if (paged) {
+			rc = ldap_create_page_control(dir->ld, dir->page_size,
+			    cookie.bv_val != NULL ? &cookie : NULL, 0, &page);
+			if (rc != LDAP_SUCCESS) {
+				r = za_dir_map_ldap_error(rc);
+				goto out;
+			}
 		}
 		ldap_memfree(cookie.bv_val);
 		cookie.bv_val = NULL;
@@ -858,13 +864,14 @@ za_dir_search(struct za_dir *dir, const char *base, int scope,
 		sctrls[0] = page;
 		za_ms_to_tv(dir->op_timeout_ms, &tv);
 		rc = ldap_search_ext_s(dir->ld, base, scope, filter, ua.m, 0,
-		    sctrls, NULL, &tv, LDAP_NO_LIMIT, &res);
+		    sctrls, NULL, &tv, paged ? LDAP_NO_LIMIT : size_limit, &res);
 		ldap_control_free(page);
 		page = NULL;
 		if (rc != LDAP_SUCCESS) {
 			za_debug(dir->lg, "search %s %s: %s", base, filter,
 			    ldap_err2string(rc));
-			r = za_dir_map_ldap_error(rc);
+			r = rc == LDAP_SIZELIMIT_EXCEEDED ? ZA_ERR_TOO_LARGE :
+			    za_dir_map_ldap_error(rc);
 			goto out;
 		}
 		for (e = ldap_first_entry(dir->ld, res); e != NULL;
@@ -883,6 +890,26 @@ out:
 	ldap_control_free(page);
 	ldap_memfree(cookie.bv_val);
 	return r;
+}
+
+int
+za_dir_search(struct za_dir *dir, const char *base, int scope,
+    const char *filter, const char *const *attrs, za_dir_entry_cb cb,
+    void *arg)
+{
+	return za_dir_search_pages(dir, base, scope, filter, attrs, 1, 0, cb,
+	    arg);
+}
+
+int
+za_dir_lookup(struct za_dir *dir, const char *base, int scope,
+    const char *filter, const char *const *attrs, int size_limit,
+    za_dir_entry_cb cb, void *arg)
+{
+	if (size_limit <= 0)
+		return ZA_ERR_ARG;
+	return za_dir_search_pages(dir, base, scope, filter, attrs, 0,
+	    size_limit, cb, arg);
 }
 
 /* A plain attribute description: keystring or OID, with options. */

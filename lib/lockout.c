@@ -274,7 +274,7 @@ za_lk_search(struct za_dir *dir, const char *dn, const char *const *attrs,
 {
 	int r;
 
-	r = za_dir_search(dir, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs,
+	r = za_dir_lookup(dir, dn, LDAP_SCOPE_BASE, "(objectClass=*)", attrs, 1,
 	    za_lk_read_cb, a);
 	if (r == ZA_OK && !a->found)
 		r = ZA_ERR_NOT_FOUND;

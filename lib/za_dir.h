@@ -141,6 +141,20 @@ int za_dir_search(struct za_dir *dir, const char *base, int scope,
     void *arg);
 
 /*
+ * A bounded point lookup (an entry and its children, a parameter entry):
+ * one plain search of at most size_limit (> 0) entries, within
+ * op_timeout_ms, without the paged-results control.  Use it instead of
+ * za_dir_search() for small results: OpenLDAP's back-mdb pages a subtree
+ * search by walking every candidate of the whole database, which costs
+ * about 120 ms with 100,000 users even when the subtree holds two entries.
+ * Returns as za_dir_search(), and ZA_ERR_TOO_LARGE when more than
+ * size_limit entries match.
+ */
+int za_dir_lookup(struct za_dir *dir, const char *base, int scope,
+    const char *filter, const char *const *attrs, int size_limit,
+    za_dir_entry_cb cb, void *arg);
+
+/*
  * Compare-and-swap an attribute value: delete old_value, add new_value, in
  * one modify.  old_value NULL means "the attribute must be absent": the add
  * carries a critical assertion control (!(attr=*)), so a concurrent add

@@ -28,6 +28,10 @@
 #include "za_storefile.h"
 
 #define ZA_PAM_MAX_TOKENS	64	/* OTP tokens considered per user */
+/* Bounds of the unpaged lookups: a user entry with its token entries, and
+ * the groups a user belongs to.  More is refused (ZA_ERR_TOO_LARGE). */
+#define ZA_PAM_MAX_USER_ENTRIES	512
+#define ZA_PAM_MAX_GROUPS	1024
 
 /* User and token attributes read at login. */
 static const char *const za_pam_user_attrs[] = {
@@ -200,9 +204,9 @@ za_pam_apply_params(struct za_pam_ctx *ctx, struct za_otp_token_list *l)
 			continue;
 		memset(&a, 0, sizeof(a));
 		a.ctx = ctx;
-		r = za_dir_search(ctx->dir, t->params_dn, LDAP_SCOPE_BASE,
-		    "(objectClass=*)", za_pam_params_attrs, za_pam_params_cb,
-		    &a);
+		r = za_dir_lookup(ctx->dir, t->params_dn, LDAP_SCOPE_BASE,
+		    "(objectClass=*)", za_pam_params_attrs, 1,
+		    za_pam_params_cb, &a);
 		if (r == ZA_ERR_UNAVAIL || r == ZA_ERR_NOMEM) {
 			za_otp_params_free(&a.p);
 			return r;
@@ -278,9 +282,10 @@ za_pam_user_lookup(struct za_pam_ctx *ctx, int with_tokens,
 	a.ctx = ctx;
 	a.pu = pu;
 	a.with_tokens = with_tokens;
-	r = za_dir_search(ctx->dir, ctx->user_dn, with_tokens ?
+	/* Not paged: see za_dir_lookup(); a user holds far fewer entries. */
+	r = za_dir_lookup(ctx->dir, ctx->user_dn, with_tokens ?
 	    LDAP_SCOPE_SUBTREE : LDAP_SCOPE_BASE, "(objectClass=*)",
-	    za_pam_user_attrs, za_pam_lookup_cb, &a);
+	    za_pam_user_attrs, ZA_PAM_MAX_USER_ENTRIES, za_pam_lookup_cb, &a);
 	if (r != ZA_OK)
 		goto out;
 	if (!a.seen_user) {
@@ -393,8 +398,9 @@ za_pam_fetch_groups(struct za_pam_ctx *ctx, struct za_pam_user *pu)
 	}
 	memset(&a, 0, sizeof(a));
 	a.pu = pu;
-	r = za_dir_search(ctx->dir, ctx->cfg->dir.groups_dn,
-	    LDAP_SCOPE_SUBTREE, filter, attrs, za_pam_groups_cb, &a);
+	r = za_dir_lookup(ctx->dir, ctx->cfg->dir.groups_dn,
+	    LDAP_SCOPE_SUBTREE, filter, attrs, ZA_PAM_MAX_GROUPS,
+	    za_pam_groups_cb, &a);
 	if (r == ZA_ERR_NOT_FOUND)
 		r = ZA_OK;	/* no groups subtree: no groups */
 	if (r == ZA_OK)

@@ -23,9 +23,10 @@ export PATH="$PATH:/usr/sbin:/sbin"
 # PAM service line; @MODULE@ and @CONF@ are replaced with the built module
 # and the benchmark's configuration file.
 ZA_PAM_LINE='auth required @MODULE@ conf=@CONF@'
-# The benchmark's zoneauth.conf is the sandbox's (directory over ldapi,
-# SASL EXTERNAL) with its "zone = mynumber" (two classes at least) changed
-# to this zone, because a TOTP-only login is measured ...
+# The benchmark's zoneauth.conf is a terminal's: the directory over
+# ldap://127.0.0.1 with a simple bind as the sandbox's zoneauth service
+# account (as terminals bind in production), in this zone, because a
+# TOTP-only login is measured (zone = mynumber demands two classes) ...
 ZA_ZONE='general'
 # ... and with these lines appended: the policy admitting a login with one
 # TOTP code (pam_oath's login is one TOTP code too).
@@ -282,7 +283,9 @@ marker="zbench-marker.${work##*.}"
 printf 'auth required %s\naccount required %s\n' "$pam_deny" "$pam_deny" \
     > "$pamdir/other"
 za_conf="$work/zoneauth.conf"
-sed "s/^zone = .*/zone = $ZA_ZONE/" "$sandbox/zoneauth.conf" > "$za_conf"
+printf '[general]\nzone = %s\n[directory]\nuri = %s\nbase = %s\nbind = simple\nbind_dn = %s\nbind_password_file = %s\n' \
+    "$ZA_ZONE" "$LDAP_URI" "$BASE_DN" "$SERVICE_DN" "$SERVICE_PW_FILE" \
+    > "$za_conf"
 [ -z "$ZA_CONF_APPEND" ] || printf '%s\n' "$ZA_CONF_APPEND" >> "$za_conf"
 chmod 0600 "$za_conf"
 line=${ZA_PAM_LINE//@MODULE@/$module}
