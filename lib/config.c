@@ -26,6 +26,7 @@
 #include "za_err.h"
 #include "za_file.h"
 #include "za_log.h"
+#include "za_model.h"
 #include "za_policy.h"
 
 /* Enumerations are written through int pointers by the table. */
@@ -34,6 +35,8 @@ _Static_assert(sizeof(enum za_bind_method) == sizeof(int),
     "enum za_bind_method is not int-sized");
 _Static_assert(sizeof(enum za_password_source) == sizeof(int),
     "enum za_password_source is not int-sized");
+_Static_assert(ZA_CONF_AAGUID_LEN == ZA_AAGUID_LEN,
+    "ZA_CONF_AAGUID_LEN differs from ZA_AAGUID_LEN");
 
 #define ZA_CONF_MAX_ERRORS	16	/* messages per file or argument list */
 #define ZA_CONF_SHOW_MAX	128	/* bytes of a value echoed in a message */
@@ -51,6 +54,8 @@ enum za_conf_type {
 	ZA_CT_MATCH,	/* rule selectors -> struct za_rule match/nmatch */
 	ZA_CT_CLASSES,	/* factor class list -> unsigned int mask */
 	ZA_CT_METHODS,	/* login method list -> unsigned int mask */
+	ZA_CT_RPID,	/* FIDO2 relying party id -> char * */
+	ZA_CT_AAGUIDS,	/* AAGUID list -> struct za_fido2_config */
 };
 
 #define ZA_CK_EMPTY_OK	0x01u	/* an empty value unsets the field */
@@ -151,6 +156,15 @@ static const struct za_conf_key za_conf_keys[] = {
 	{ "otp", "window", ZA_CT_INT, ZA_OFF(otp_window), 0, 10, NULL, 0 },
 	{ "otp", "lookahead", ZA_CT_INT, ZA_OFF(otp_lookahead), 0, 100, NULL,
 	    0 },
+	{ "fido2", "rp_id", ZA_CT_RPID, ZA_OFF(fido2.rp_id), 0, 0, NULL, 0 },
+	{ "fido2", "aaguids", ZA_CT_AAGUIDS, ZA_OFF(fido2), 0, 0, NULL,
+	    ZA_CK_EMPTY_OK },
+	{ "fido2", "attestation_ca", ZA_CT_PATH, ZA_OFF(fido2.attestation_ca),
+	    0, 0, NULL, ZA_CK_EMPTY_OK },
+	{ "fido2", "touch_timeout", ZA_CT_MSEC, ZA_OFF(fido2.touch_timeout_ms),
+	    1000, 120000, NULL, 0 },
+	{ "fido2", "require_uv", ZA_CT_BOOL, ZA_OFF(fido2.require_uv), 0, 0,
+	    NULL, 0 },
 	{ "lockout", "deny", ZA_CT_INT, ZA_OFF(lockout_deny), 1, 100, NULL, 0 },
 	{ "lockout", "window", ZA_CT_MSEC, ZA_OFF(lockout_window_ms), 1000,
 	    ZA_DAY_MS, NULL, 0 },
@@ -198,8 +212,8 @@ struct za_conf_parse {
 static int
 za_conf_is_string_key(const struct za_conf_key *k)
 {
-	return (k->type == ZA_CT_PATH || k->type == ZA_CT_DN) &&
-	    (k->flags & ZA_CK_NAMED) == 0;
+	return (k->type == ZA_CT_PATH || k->type == ZA_CT_DN ||
+	    k->type == ZA_CT_RPID) && (k->flags & ZA_CK_NAMED) == 0;
 }
 
 static void
@@ -345,6 +359,9 @@ za_config_new(void)
 	cfg->password = ZA_PASSWORD_DIRECTORY;
 	cfg->otp_window = -1;
 	cfg->otp_lookahead = -1;
+	cfg->fido2.touch_timeout_ms = 30 * 1000;
+	cfg->fido2.require_uv = 0;
+	cfg->fido2.naaguids = 0;
 	cfg->lockout_deny = 5;
 	cfg->lockout_window_ms = 15 * ZA_MIN_MS;
 	cfg->lockout_unlock_ms = 15 * ZA_MIN_MS;
@@ -352,7 +369,9 @@ za_config_new(void)
 	cfg->lockout_ppolicy = 0;
 	cfg->session_last_login = 1;
 	cfg->session_record_ms = 5 * ZA_MIN_MS;
-	if ((cfg->audit_log = strdup(ZA_CONF_DEFAULT_AUDIT_LOG)) == NULL) {
+	if ((cfg->audit_log = strdup(ZA_CONF_DEFAULT_AUDIT_LOG)) == NULL ||
+	    (cfg->fido2.rp_id = strdup(ZA_FIDO2_DEFAULT_RP_ID)) == NULL) {
+		free(cfg->audit_log);
 		free(cfg);
 		return NULL;
 	}
@@ -754,6 +773,82 @@ out:
 	return r;
 }
 
+/* A relying party id: printable ASCII without space, ZA_RP_ID_MAX bytes. */
+static int
+za_conf_check_rp_id(const struct za_conf_key *k, const char *val, char *why,
+    size_t whylen)
+{
+	char shown[ZA_CONF_SHOW_MAX + 8];
+	size_t i;
+
+	for (i = 0; val[i] != '\0'; i++) {
+		if (i >= ZA_RP_ID_MAX) {
+			snprintf(why, whylen, "longer than %d bytes",
+			    ZA_RP_ID_MAX);
+			return ZA_ERR_CONFIG;
+		}
+		if ((unsigned char)val[i] <= 0x20 ||
+		    (unsigned char)val[i] >= 0x7f) {
+			snprintf(why, whylen, "%s: a relying party id is "
+			    "printable ASCII without spaces",
+			    za_conf_show(k, val, shown, sizeof(shown)));
+			return ZA_ERR_CONFIG;
+		}
+	}
+	return ZA_OK;
+}
+
+/*
+ * Replace the AAGUID allowlist with the space-separated AAGUIDs of val
+ * (8-4-4-4-12 hex, each once); an empty value empties it.
+ */
+static int
+za_conf_set_aaguids(struct za_fido2_config *f, const char *val, char *why,
+    size_t whylen)
+{
+	unsigned char v[ZA_CONF_MAX_AAGUIDS][ZA_CONF_AAGUID_LEN];
+	char word[ZA_AAGUID_TEXT_LEN + 1];
+	const char *p = val, *start;
+	size_t n = 0, i, len;
+
+	for (;;) {
+		while (za_conf_is_space(*p))
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p != '\0' && !za_conf_is_space(*p))
+			p++;
+		len = (size_t)(p - start);
+		if (n == ZA_CONF_MAX_AAGUIDS) {
+			snprintf(why, whylen, "more than %d AAGUIDs",
+			    ZA_CONF_MAX_AAGUIDS);
+			return ZA_ERR_CONFIG;
+		}
+		if (len != ZA_AAGUID_TEXT_LEN ||
+		    za_aaguid_parse(start, len, v[n]) != ZA_OK) {
+			snprintf(why, whylen, "\"%.*s\" is not an AAGUID "
+			    "(8-4-4-4-12 hexadecimal digits)",
+			    len > 48 ? 48 : (int)len, start);
+			return ZA_ERR_CONFIG;
+		}
+		for (i = 0; i < n; i++) {
+			if (memcmp(v[i], v[n], ZA_CONF_AAGUID_LEN) == 0) {
+				memcpy(word, start, len);
+				word[len] = '\0';
+				snprintf(why, whylen, "AAGUID %s listed twice",
+				    word);
+				return ZA_ERR_CONFIG;
+			}
+		}
+		n++;
+	}
+	memset(f->aaguids, 0, sizeof(f->aaguids));
+	memcpy(f->aaguids, v, n * sizeof(v[0]));
+	f->naaguids = n;
+	return ZA_OK;
+}
+
 /* Replace the selectors of rule with those of val. */
 static int
 za_conf_set_match(struct za_rule *rule, const char *val, char *why,
@@ -828,6 +923,13 @@ za_conf_set(struct za_config *cfg, struct za_rule *rule,
 		return za_policy_parse_methods(val,
 		    (unsigned int *)(void *)((char *)base + k->offset), why,
 		    whylen);
+	case ZA_CT_AAGUIDS:
+		return za_conf_set_aaguids((struct za_fido2_config *)(void *)
+		    ((char *)base + k->offset), val, why, whylen);
+	case ZA_CT_RPID:
+		if ((r = za_conf_check_rp_id(k, val, why, whylen)) != ZA_OK)
+			return r;
+		break;
 	case ZA_CT_PATH:
 		if (*val != '\0' && *val != '/') {
 			snprintf(why, whylen, "%s is not an absolute path",

@@ -50,8 +50,8 @@ za_method_classes(unsigned int method)
 	case ZA_METHOD_HOTP:
 		return ZA_CLASS_POSSESSION;
 	case ZA_METHOD_FIDO2:
-		/* Presence only; PIN or built-in UV add a second class. */
-		return ZA_CLASS_POSSESSION;
+		/* Presence, plus PIN (knowledge) or built-in UV (inherence). */
+		return ZA_CLASS_ALL;
 	default:
 		return 0;
 	}
@@ -200,7 +200,7 @@ int
 za_policy_parse_methods(const char *s, unsigned int *mask, char *why,
     size_t whylen)
 {
-	unsigned int m = 0, bit;
+	unsigned int m = 0;
 	int r;
 
 	if (mask == NULL || why == NULL)
@@ -208,14 +208,6 @@ za_policy_parse_methods(const char *s, unsigned int *mask, char *why,
 	if ((r = za_pol_parse_list(s, za_method_names, "method", &m, why,
 	    whylen)) != ZA_OK)
 		return r;
-	for (bit = 1; bit != 0 && bit <= m; bit <<= 1) {
-		if ((m & bit) != 0 && (bit & ZA_METHODS_AVAILABLE) == 0) {
-			snprintf(why, whylen, "method \"%s\" is not available "
-			    "in this build (available: password, totp, hotp)",
-			    za_method_name(bit));
-			return ZA_ERR_CONFIG;
-		}
-	}
 	*mask = m;
 	return ZA_OK;
 }
@@ -469,6 +461,7 @@ za_policy_check(const struct za_config *cfg, const char *name,
     const struct za_log *lg)
 {
 	const struct za_rule *rule;
+	struct za_plan plan;
 	unsigned int provable;
 	char have[64], need[64];
 	size_t i, j;
@@ -515,6 +508,19 @@ za_policy_check(const struct za_config *cfg, const char *name,
 			    "classes = %d but the allowed methods prove only "
 			    "%u (%s)", name, rule->name, rule->classes,
 			    za_mask_count(provable), have);
+			r = ZA_ERR_CONFIG;
+		} else if ((rule->require & ~provable) == 0 &&
+		    za_mask_count(rule->require) <=
+		    (unsigned int)rule->classes &&
+		    za_policy_plan(rule, &plan) != ZA_OK) {
+			(void)za_mask_names(rule->require, 0, need,
+			    sizeof(need));
+			za_log_msg(lg, LOG_ERR, "config", "%s: rule %s: the "
+			    "allowed methods cannot prove %d classes (require: "
+			    "%s) in one login: a security key proves possession "
+			    "and either knowledge (PIN) or inherence (built-in "
+			    "verification), not both", name, rule->name,
+			    rule->classes, need);
 			r = ZA_ERR_CONFIG;
 		}
 		if (cfg->zone == ZA_ZONE_MYNUMBER && rule->classes < 2) {
@@ -601,29 +607,84 @@ za_policy_select(const struct za_config *cfg, const char *user,
 	return ZA_ERR_NOT_FOUND;
 }
 
+/* Classes planned, an EITHER step counting as one. */
+static unsigned int
+za_pol_planned(const struct za_plan *p)
+{
+	return za_mask_count(p->classes) + (p->uv == ZA_PLAN_UV_EITHER);
+}
+
+/* Plan the key step: it proves possession and, with uv, one more class. */
+static void
+za_pol_key_step(struct za_plan *p, enum za_plan_uv uv)
+{
+	p->possession = 1;
+	p->classes |= ZA_CLASS_POSSESSION;
+	p->uv = uv;
+	if (uv == ZA_PLAN_UV_PIN)
+		p->classes |= ZA_CLASS_KNOWLEDGE;
+	else if (uv == ZA_PLAN_UV_BUILTIN)
+		p->classes |= ZA_CLASS_INHERENCE;
+}
+
 int
 za_policy_plan(const struct za_rule *rule, struct za_plan *plan)
 {
-	static const unsigned int order[] = { ZA_CLASS_KNOWLEDGE,
-	    ZA_CLASS_POSSESSION, ZA_CLASS_INHERENCE };
-	unsigned int methods, provable, want;
-	size_t i;
+	struct za_plan p;
+	unsigned int need, methods;
+	int pw, otp, key, r = ZA_ERR_CONFIG;
 
 	if (rule == NULL || plan == NULL)
 		return ZA_ERR_ARG;
+	memset(&p, 0, sizeof(p));
 	methods = za_rule_methods(rule) & ZA_METHODS_AVAILABLE;
-	provable = za_methods_classes(methods);
-	if (rule->classes < 1 || (rule->require & ~provable) != 0 ||
-	    za_mask_count(provable) < (unsigned int)rule->classes)
-		return ZA_ERR_CONFIG;
-	want = rule->require;
-	for (i = 0; i < sizeof(order) / sizeof(order[0]) &&
-	    za_mask_count(want) < (unsigned int)rule->classes; i++)
-		if ((provable & order[i]) != 0)
-			want |= order[i];
-	plan->classes = want;
-	plan->methods = methods;
-	return ZA_OK;
+	p.methods = methods;
+	pw = (methods & ZA_METHOD_PASSWORD) != 0;
+	otp = (methods & (ZA_METHOD_TOTP | ZA_METHOD_HOTP)) != 0;
+	key = (methods & ZA_METHOD_FIDO2) != 0;
+	need = (unsigned int)(rule->classes < 0 ? 0 : rule->classes);
+	if (rule->classes < 1 || rule->classes > 3)
+		goto out;
+	/* 1. The required classes. */
+	if ((rule->require & ZA_CLASS_KNOWLEDGE) != 0) {
+		if (pw) {
+			p.password = 1;
+			p.classes |= ZA_CLASS_KNOWLEDGE;
+		} else if (key)
+			za_pol_key_step(&p, ZA_PLAN_UV_PIN);
+		else
+			goto out;
+	}
+	if ((rule->require & ZA_CLASS_INHERENCE) != 0) {
+		if (!key || p.uv == ZA_PLAN_UV_PIN)
+			goto out;
+		za_pol_key_step(&p, ZA_PLAN_UV_BUILTIN);
+	}
+	if ((rule->require & ZA_CLASS_POSSESSION) != 0) {
+		if (!otp && !key)
+			goto out;
+		p.possession = 1;
+		p.classes |= ZA_CLASS_POSSESSION;
+	}
+	/* 2. Top up: the password, a possession step, the key's UV. */
+	if (za_pol_planned(&p) < need && pw && !p.password) {
+		p.password = 1;
+		p.classes |= ZA_CLASS_KNOWLEDGE;
+	}
+	if (za_pol_planned(&p) < need && (otp || key) && !p.possession) {
+		p.possession = 1;
+		p.classes |= ZA_CLASS_POSSESSION;
+	}
+	if (za_pol_planned(&p) < need && key && p.uv == ZA_PLAN_UV_NONE)
+		za_pol_key_step(&p, (p.classes & ZA_CLASS_KNOWLEDGE) != 0 ?
+		    ZA_PLAN_UV_BUILTIN : ZA_PLAN_UV_EITHER);
+	if (za_pol_planned(&p) < need)
+		goto out;
+	p.fido2_only = p.possession && (p.uv != ZA_PLAN_UV_NONE || !otp);
+	*plan = p;
+	r = ZA_OK;
+out:
+	return r;
 }
 
 int

@@ -9,12 +9,12 @@
  *   key = value          (whitespace around '=' and at line ends ignored;
  *                         the value is the rest of the line, so '#' and
  *                         ';' inside it are literal)
- * Sections: [general] [directory] [store] [audit] [auth] [otp] [lockout]
- * [session], and named sections "[rule NAME]" (policy rules, in file
+ * Sections: [general] [directory] [store] [audit] [auth] [otp] [fido2]
+ * [lockout] [session], and named sections "[rule NAME]" (policy rules, in file
  * order; see za_policy.h).  Every key is known;
  * an unknown section or key, a key before any section, a malformed or
- * out-of-range value, an empty value (except for optional paths and DNs,
- * where it unsets), a key set twice in one file, invalid UTF-8, a NUL or
+ * out-of-range value, an empty value (except for optional paths and DNs
+ * and fido2.aaguids, where it unsets), a key set twice in one file, invalid UTF-8, a NUL or
  * control character, a line longer than ZA_CONF_MAX_LINE is an error
  * logged as "NAME:LINE: message"; all errors of a file are logged (up to
  * a cap) and the first is returned.  Durations are "N" or "Ns" (seconds),
@@ -44,6 +44,9 @@ struct za_log;
 #define ZA_CONF_MAX_SIZE	(256 * 1024)	/* bytes */
 #define ZA_CONF_MAX_LINE	4096		/* bytes per line */
 #define ZA_CONF_MAX_URIS	8
+#define ZA_CONF_MAX_AAGUIDS	32		/* fido2.aaguids entries */
+#define ZA_CONF_AAGUID_LEN	16		/* = ZA_AAGUID_LEN (za_model.h) */
+#define ZA_FIDO2_DEFAULT_RP_ID	"pam://zoneauth"
 
 enum za_zone {
 	ZA_ZONE_GENERAL = 0,	/* ordinary terminal */
@@ -78,6 +81,32 @@ struct za_dir_config {
 	int page_size;			/* paged search; default 500, 1..10000 */
 };
 
+/*
+ * [fido2]: security keys, read by the module at login and by idmgr at
+ * enrolment.
+ */
+struct za_fido2_config {
+	/* rp_id: relying party id, 1..ZA_RP_ID_MAX printable ASCII bytes
+	 * without space; default ZA_FIDO2_DEFAULT_RP_ID.  Every terminal
+	 * of a zone must use the same one: a credential works only for
+	 * the rp id it was made for. */
+	char *rp_id;
+	/* aaguids: space-separated 8-4-4-4-12 AAGUIDs, each once; empty
+	 * or unset (naaguids 0): any key model.  A credential whose stored
+	 * AAGUID is not listed is refused at enrolment and at login. */
+	unsigned char aaguids[ZA_CONF_MAX_AAGUIDS][ZA_CONF_AAGUID_LEN];
+	size_t naaguids;
+	/* attestation_ca: absolute path of a PEM CA bundle; when set,
+	 * enrolment needs full attestation chaining to it.  NULL: unset. */
+	char *attestation_ca;
+	/* touch_timeout: waiting for the key to be plugged in, and for
+	 * the touch (and built-in UV); default 30s, 1s..120s. */
+	int touch_timeout_ms;
+	/* require_uv = yes|no (default no): every FIDO2 login verifies the
+	 * user on the key (built-in UV, else PIN), whatever the rule. */
+	int require_uv;
+};
+
 struct za_config {
 	char *path;			/* file loaded, or NULL */
 	/* [general] */
@@ -98,6 +127,8 @@ struct za_config {
 	/* [otp] */
 	int otp_window;			/* window = 0..10 TOTP steps; -1: token's */
 	int otp_lookahead;		/* lookahead = 0..100 HOTP; -1: token's */
+	/* [fido2] */
+	struct za_fido2_config fido2;
 	/* [lockout] */
 	int lockout_deny;		/* deny = 1..100; default 5 */
 	int lockout_window_ms;		/* window; default 15m, 1s..24h */

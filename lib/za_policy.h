@@ -4,8 +4,11 @@
  * chosen for a login and checked against what the user proved.
  *
  * Classes and methods are bit masks so that a rule can name several.  The
- * methods of this build are password (knowledge), TOTP and HOTP
- * (possession); FIDO2 is reserved and refused in a configuration.
+ * methods are password (knowledge), TOTP and HOTP (possession) and FIDO2
+ * security keys: possession by the touch, plus knowledge when the key
+ * checks its PIN or inherence when it verifies the user itself (a
+ * fingerprint) -- one of those two per login, as one assertion carries
+ * one user-verification flag.
  *
  * Rules are evaluated in file order and the first that matches wins.  A
  * rule matches when any of its selectors matches:
@@ -35,10 +38,10 @@ struct za_log;
 #define ZA_METHOD_PASSWORD	0x1u	/* directory bind or trusted stack */
 #define ZA_METHOD_TOTP		0x2u	/* RFC 6238 */
 #define ZA_METHOD_HOTP		0x4u	/* RFC 4226 */
-#define ZA_METHOD_FIDO2		0x8u	/* reserved: not in this build */
+#define ZA_METHOD_FIDO2		0x8u	/* FIDO2 security key */
 /* The methods this build can verify. */
 #define ZA_METHODS_AVAILABLE	(ZA_METHOD_PASSWORD | ZA_METHOD_TOTP | \
-	ZA_METHOD_HOTP)
+	ZA_METHOD_HOTP | ZA_METHOD_FIDO2)
 
 #define ZA_RULE_NAME_MAX	64	/* bytes of [A-Za-z0-9_.-] */
 #define ZA_RULE_MAX		256	/* rules per configuration */
@@ -69,13 +72,31 @@ struct za_rule {
 	unsigned int methods;	/* methods = ...: ZA_METHOD_* bits; 0: all */
 };
 
-/* What a chosen rule asks of a login. */
-struct za_plan {
-	unsigned int classes;	/* the classes to prove (prompt for) */
-	unsigned int methods;	/* the methods allowed to prove them */
+/* What a security key must verify besides the touch (see za_plan). */
+enum za_plan_uv {
+	ZA_PLAN_UV_NONE = 0,	/* presence only (or no key at all) */
+	ZA_PLAN_UV_PIN,		/* its PIN: + knowledge */
+	ZA_PLAN_UV_BUILTIN,	/* built-in verification: + inherence */
+	ZA_PLAN_UV_EITHER,	/* one more class: built-in verification if
+				   the key has it, else its PIN */
 };
 
-/* The classes method (one ZA_METHOD_* bit) proves; 0 for an unknown bit. */
+/* What a chosen rule asks of a login. */
+struct za_plan {
+	/* The classes the steps prove; a ZA_PLAN_UV_EITHER step adds one
+	 * more (knowledge or inherence, decided by the key). */
+	unsigned int classes;
+	unsigned int methods;	/* the methods allowed to prove them */
+	int password;		/* step: the password (knowledge) */
+	int possession;		/* step: a one-time code or a security key */
+	int fido2_only;		/* that step can only be the security key */
+	enum za_plan_uv uv;	/* what the key verifies besides presence */
+};
+
+/*
+ * The classes method (one ZA_METHOD_* bit) can prove; 0 for an unknown
+ * bit.  FIDO2 gives all three, but only two in one login (za_policy_plan).
+ */
 unsigned int za_method_classes(unsigned int method);
 
 /* The classes any of the methods in mask can prove. */
@@ -126,8 +147,9 @@ int za_rule_copy(const struct za_rule *src, struct za_rule *dst);
 /*
  * Check the rules of cfg after loading: every rule has a match; require
  * names at most `classes` classes; the allowed methods can prove the
- * required classes and `classes` distinct classes at all; and in zone
- * mynumber no rule admits fewer than two classes.  Each problem is logged
+ * required classes and `classes` distinct classes at all, and in one
+ * login (za_policy_plan()); and in zone mynumber no rule admits fewer
+ * than two classes.  Each problem is logged
  * as "NAME: rule RULE: message" (name: the file or "configuration").
  * Returns ZA_OK or ZA_ERR_CONFIG.
  */
@@ -153,10 +175,21 @@ int za_policy_select(const struct za_config *cfg, const char *user,
     za_group_check_fn is_member, void *arg, const struct za_rule **rulep);
 
 /*
- * What rule asks for: the required classes, topped up in the order
- * knowledge, possession, inherence with classes the allowed methods can
- * prove, until `classes` are chosen.  ZA_ERR_CONFIG if the rule cannot be
- * satisfied (za_policy_check() refuses such rules).
+ * The steps of a login under rule, chosen from the rule alone (never from
+ * what a user has enrolled, so an unknown user gets the same steps):
+ *  1. the required classes: knowledge by the password if allowed, else
+ *     by a security key's PIN; inherence by a key's built-in
+ *     verification (not with a PIN); possession by a one-time code or a
+ *     key;
+ *  2. then, while fewer than `classes` classes are planned, in this
+ *     fixed order: the password; a possession step (code or key); the
+ *     key's verification -- built-in if knowledge is planned already,
+ *     else ZA_PLAN_UV_EITHER (built-in if the key has it, else its PIN).
+ * A key step always proves possession, so fido2_only is set when the
+ * step must be the key (uv is not NONE, or no OTP method is allowed);
+ * otherwise the caller picks between a code and a key.  ZA_ERR_CONFIG if
+ * the rule cannot be satisfied in one login (za_policy_check() refuses
+ * such rules), ZA_ERR_ARG.
  */
 int za_policy_plan(const struct za_rule *rule, struct za_plan *plan);
 

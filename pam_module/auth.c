@@ -7,11 +7,19 @@
  *     is not a login name or names nobody is an unknown user, who gets
  *     exactly the same prompts, work, delay and message as a known user
  *     with wrong credentials.
- *  3. Choose the first matching rule and plan the classes to prove.
+ *  3. Choose the first matching rule and plan its steps
+ *     (za_policy_plan(): password, possession, what a security key must
+ *     verify).  A possession step that may be a code or a key is a key
+ *     when one is plugged in, else a code: the choice never depends on
+ *     what the user has enrolled.
  *  4. A locked ID is refused before the prompts, with its lock end.
- *  5. Prompt for every planned class (password; one-time code), then
- *     verify all of them, whatever the first gave.
- *  6. Only when the rule is satisfied, store the OTP step/counter with the
+ *  5. Prompt for the password and the one-time code, or run the key step
+ *     (PIN prompt, touch, assertion); then verify everything, whatever
+ *     the first gave.
+ *  6. A verified key assertion stores its signature counter with a
+ *     compare-and-swap (losing it: concurrent use or replay, a failure);
+ *     a counter that did not advance marks the credential cloned.  Only
+ *     when the rule is satisfied, store the OTP step/counter with the
  *     compare-and-swap; losing it is a replay and a failure.
  *  7. Success clears the user's failure records; a failure adds one and
  *     may lock the ID.  Every attempt is logged once, with user (or
@@ -130,18 +138,20 @@ za_pam_password_notes(struct za_pam_ctx *ctx, const struct za_pam_pw *pw)
 	}
 }
 
-/* Ask for everything the plan needs; ZA_ERR_IO if the conversation failed. */
+/*
+ * Ask for the password and the one-time code the steps need; ZA_ERR_IO
+ * if the conversation failed.
+ */
 static int
 za_pam_prompts(struct za_pam_ctx *ctx, const struct za_plan *plan,
-    char **password, char **code)
+    int use_otp, char **password, char **code)
 {
 	int r;
 
-	if ((plan->classes & ZA_CLASS_KNOWLEDGE) != 0 &&
-	    ctx->cfg->password == ZA_PASSWORD_DIRECTORY &&
+	if (plan->password && ctx->cfg->password == ZA_PASSWORD_DIRECTORY &&
 	    (r = za_pam_ask(ctx, 0, _("Password: "), password)) != ZA_OK)
 		return r;
-	if ((plan->classes & ZA_CLASS_POSSESSION) != 0 &&
+	if (use_otp &&
 	    (r = za_pam_ask(ctx, 0, _("One-time code: "), code)) != ZA_OK)
 		return r;
 	return ZA_OK;
@@ -158,16 +168,18 @@ za_pam_say_failed(struct za_pam_ctx *ctx, int r)
 		za_pam_error(ctx, "%s", _("Authentication failed."));
 }
 
-/* The methods the plan prompts for, for the log. */
+/* The methods the login uses, for the log. */
 static unsigned int
-za_pam_plan_methods(const struct za_plan *plan)
+za_pam_plan_methods(const struct za_plan *plan, int use_otp, int use_key)
 {
 	unsigned int m = 0;
 
-	if ((plan->classes & ZA_CLASS_KNOWLEDGE) != 0)
+	if (plan->password)
 		m |= plan->methods & ZA_METHOD_PASSWORD;
-	if ((plan->classes & ZA_CLASS_POSSESSION) != 0)
+	if (use_otp)
 		m |= plan->methods & (ZA_METHOD_TOTP | ZA_METHOD_HOTP);
+	if (use_key)
+		m |= ZA_METHOD_FIDO2;
 	return m;
 }
 
@@ -217,11 +229,12 @@ za_pam_authenticate(struct za_pam_ctx *ctx)
 	struct za_lockout_record dummy;
 	struct za_pam_pw pw;
 	struct za_pam_otp otp;
+	struct za_pam_key key;
 	struct za_plan plan;
 	const struct za_rule *rule = NULL;
 	char *password = NULL, *code = NULL;
 	unsigned int proven = 0;
-	int known = 0, delay = 0, r;
+	int known = 0, delay = 0, use_otp = 0, use_key = 0, r;
 
 	memset(&at, 0, sizeof(at));
 	memset(&ls, 0, sizeof(ls));
@@ -229,6 +242,7 @@ za_pam_authenticate(struct za_pam_ctx *ctx)
 	memset(&pw, 0, sizeof(pw));
 	pw.result = ZA_PW_WRONG;	/* until a password proves otherwise */
 	memset(&otp, 0, sizeof(otp));
+	memset(&key, 0, sizeof(key));
 	at.result = "error";
 	if ((r = za_pam_get_user(ctx)) != ZA_OK)
 		return r;
@@ -277,7 +291,12 @@ za_pam_authenticate(struct za_pam_ctx *ctx)
 		za_pam_reason(&at, "rule cannot be satisfied");
 		goto out;
 	}
-	at.methods = za_pam_plan_methods(&plan);
+	/* A code or a key: the terminal decides, not the account. */
+	use_key = plan.possession && (plan.fido2_only ||
+	    ((plan.methods & ZA_METHOD_FIDO2) != 0 &&
+	    za_pam_fido2_present(ctx)));
+	use_otp = plan.possession && !use_key;
+	at.methods = za_pam_plan_methods(&plan, use_otp, use_key);
 	za_lockout_policy_from_config(ctx->cfg, &lp);
 	if (known) {
 		(void)za_lockout_evaluate(&lp, &pu->lock, ctx->now, &ls);
@@ -290,13 +309,18 @@ za_pam_authenticate(struct za_pam_ctx *ctx)
 			goto out;
 		}
 	}
-	if ((r = za_pam_prompts(ctx, &plan, &password, &code)) != ZA_OK) {
-		at.result = "aborted";
-		za_pam_reason(&at, "conversation failed");
+	if ((r = za_pam_prompts(ctx, &plan, use_otp, &password, &code)) !=
+	    ZA_OK || (use_key && (r = za_pam_fido2_login(ctx, known ? pu :
+	    NULL, &plan, &key)) != ZA_OK)) {
+		if (r == ZA_ERR_IO) {
+			at.result = "aborted";
+			za_pam_reason(&at, "conversation failed");
+		} else
+			za_pam_reason(&at, "security key step failed");
 		goto out;
 	}
-	/* Verify every planned class, whatever the others gave. */
-	if ((plan.classes & ZA_CLASS_KNOWLEDGE) != 0) {
+	/* Verify every planned step, whatever the others gave. */
+	if (plan.password) {
 		if ((r = za_pam_password_check(ctx, known ? ctx->user_dn :
 		    NULL, password, &pw)) != ZA_OK) {
 			at.result = r == ZA_ERR_UNAVAIL ? "unavailable" :
@@ -314,7 +338,31 @@ za_pam_authenticate(struct za_pam_ctx *ctx)
 			    ZA_PW_MISSING ? "no password from the stack" :
 			    "wrong password");
 	}
-	if ((plan.classes & ZA_CLASS_POSSESSION) != 0) {
+	if (use_key && key.proves != 0) {
+		r = za_pam_fido2_commit(ctx, &key);
+		if (r == ZA_OK)
+			proven |= key.proves;
+		else if (r == ZA_ERR_CONFLICT)
+			za_pam_reason(&at, "security key counter already used "
+			    "(concurrent use of the key, or a replay)");
+		else {
+			at.result = r == ZA_ERR_UNAVAIL ? "unavailable" :
+			    "error";
+			za_pam_reason(&at, "storing the key's counter failed");
+			za_pam_say_failed(ctx, r);
+			goto out;
+		}
+	} else if (use_key) {
+		za_pam_reason(&at, key.why[0] != '\0' ? key.why :
+		    "security key failed");
+		if (known && key.cloned) {
+			(void)za_pam_fido2_mark_cloned(ctx, &key);
+			za_pam_error(ctx, "%s", _("This security key has been "
+			    "blocked because it may have been copied. Contact "
+			    "the ID administrator."));
+		}
+	}
+	if (use_otp) {
 		if ((r = za_pam_otp_verify(ctx, known ? pu : NULL,
 		    plan.methods, code, &otp)) != ZA_OK) {
 			za_pam_reason(&at, "code check failed");
@@ -331,9 +379,8 @@ za_pam_authenticate(struct za_pam_ctx *ctx)
 	}
 	if (!known)
 		za_pam_reason(&at, "unknown user");
-	if (known && za_policy_satisfied(rule, proven) &&
-	    (proven & ZA_CLASS_POSSESSION) != 0 &&
-	    (plan.classes & ZA_CLASS_POSSESSION) != 0) {
+	if (known && za_policy_satisfied(rule, proven) && use_otp &&
+	    otp.token != NULL) {
 		r = za_pam_otp_commit(ctx, &otp);
 		if (r == ZA_ERR_CONFLICT) {
 			proven &= ~ZA_CLASS_POSSESSION;

@@ -1,8 +1,9 @@
 /*
  * Directory lookups of the module.  One login costs one subtree search at
- * the user's DN (the user entry and its token children together), one
- * base search per distinct OTP parameter entry the tokens name, and one
- * group search only when a rule with a group selector is reached.
+ * the user's DN (the user entry and its token children -- OTP tokens and
+ * FIDO2 credentials -- together), one base search per distinct OTP
+ * parameter entry the tokens name, and one group search only when a rule
+ * with a group selector is reached.
  */
 #include "config.h"
 
@@ -20,6 +21,7 @@
 #include "za_dir.h"
 #include "za_err.h"
 #include "za_escape.h"
+#include "za_fido2.h"
 #include "za_lockout.h"
 #include "za_log.h"
 #include "za_model.h"
@@ -45,6 +47,10 @@ static const char *const za_pam_user_attrs[] = {
 	ZA_AT_TOKEN_ID, ZA_AT_TOKEN_KIND, ZA_AT_TOKEN_STATUS,
 	ZA_AT_OATH_SECRET, ZA_AT_OATH_TOTP_PARAMS, ZA_AT_OATH_HOTP_PARAMS,
 	ZA_AT_OATH_LAST_STEP, ZA_AT_OATH_HOTP_COUNTER,
+	/* FIDO2 credentials */
+	ZA_AT_TOKEN_LABEL, ZA_AT_FIDO2_CRED_ID, ZA_AT_FIDO2_PUBKEY,
+	ZA_AT_FIDO2_ALG, ZA_AT_FIDO2_AAGUID, ZA_AT_FIDO2_SIGN_COUNT,
+	ZA_AT_FIDO2_UV_KIND, ZA_AT_FIDO2_RP_ID,
 	NULL,
 };
 
@@ -132,15 +138,41 @@ out:
 	return r;
 }
 
+/*
+ * Keep an active FIDO2 credential; revoked and cloned ones are not
+ * loaded, so they are refused on the very next attempt.
+ */
+static int
+za_pam_decode_fido2(struct za_pam_lookup *a, LDAP *ld, LDAPMessage *e)
+{
+	struct za_fido2_cred *c = NULL;
+	int r;
+
+	if (a->pu->fido2.n >= ZA_FIDO2_MAX_CREDS)
+		return ZA_OK;
+	/* A damaged credential must not stop the user's other ones. */
+	if (za_fido2_cred_from_entry(ld, e, &c, &a->ctx->log) != ZA_OK)
+		return ZA_OK;
+	if (c->status == ZA_TOKEN_ACTIVE &&
+	    (r = za_fido2_cred_list_append(&a->pu->fido2, &c)) != ZA_OK) {
+		za_fido2_cred_free(&c);
+		return r;
+	}
+	za_fido2_cred_free(&c);
+	return ZA_OK;
+}
+
 static int
 za_pam_decode_token(struct za_pam_lookup *a, LDAP *ld, LDAPMessage *e)
 {
 	struct za_otp_token *t = NULL;
 	int r;
 
+	if (za_pam_has_class(ld, e, ZA_OC_FIDO2))
+		return za_pam_decode_fido2(a, ld, e);
 	if (!za_pam_has_class(ld, e, ZA_OC_OATH_TOTP_TOKEN) &&
 	    !za_pam_has_class(ld, e, ZA_OC_OATH_HOTP_TOKEN))
-		return ZA_OK;	/* a FIDO2 credential: not a method here */
+		return ZA_OK;
 	if (a->pu->tokens.n >= ZA_PAM_MAX_TOKENS)
 		return ZA_OK;
 	/* A damaged token must not stop the user's other tokens. */
@@ -327,6 +359,7 @@ za_pam_user_free(struct za_pam_user **pup)
 	za_user_free(&pu->user);
 	za_lockout_record_clear(&pu->lock);
 	za_otp_token_list_clear(&pu->tokens);
+	za_fido2_cred_list_clear(&pu->fido2);
 	for (i = 0; i < pu->ngroups; i++)
 		free(pu->groups[i]);
 	free(pu->groups);

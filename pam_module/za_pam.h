@@ -9,6 +9,7 @@
  *   lookup.c      user, token and group lookups in the directory
  *   knowledge.c   the password method (directory bind or trusted stack)
  *   possession.c  the TOTP/HOTP methods (directory and file store)
+ *   fido2.c       the FIDO2 security-key method (directory)
  *   auth.c        the authentication flow
  *   account.c     the account flow
  *   session.c     the session flow
@@ -28,6 +29,7 @@
 #include "za_log.h"
 #include "za_model.h"
 #include "za_otp.h"
+#include "za_policy.h"
 
 #define ZA_TEXTDOMAIN		"zoneauth"
 /* pam_set_data() name of what authentication leaves for later phases */
@@ -55,6 +57,8 @@ struct za_pam_user {
 	struct za_lockout_record lock;	/* failure records and lock */
 	struct za_otp_token_list tokens;	/* usable OTP tokens: directory
 					   ones have dn, file store ones owner */
+	struct za_fido2_cred_list fido2;	/* active FIDO2 credentials
+					   (directory) */
 	char **groups;			/* cn of the groups, once fetched */
 	size_t ngroups;
 	int groups_fetched;
@@ -122,8 +126,9 @@ int za_pam_send_banner(struct za_pam_ctx *ctx, const char *path);
 /* ---- lookup.c */
 /*
  * Look up ctx->user_dn: the user entry (with its lockout attributes) and,
- * when with_tokens, its OTP token children with their parameters and the
- * user's tokens of the file store.  ZA_ERR_NOT_FOUND for no such user.
+ * when with_tokens, its OTP token children with their parameters, the
+ * user's tokens of the file store and the active FIDO2 credentials among
+ * the children.  ZA_ERR_NOT_FOUND for no such user.
  */
 int za_pam_user_lookup(struct za_pam_ctx *ctx, int with_tokens,
     struct za_pam_user **out);
@@ -178,6 +183,48 @@ int za_pam_otp_verify(struct za_pam_ctx *ctx, struct za_pam_user *pu,
  * used the code first (a replay).
  */
 int za_pam_otp_commit(struct za_pam_ctx *ctx, const struct za_pam_otp *res);
+
+/* ---- fido2.c */
+/* What the security-key step did. */
+struct za_pam_key {
+	enum za_uv_kind asked;		/* what the key was asked to verify */
+	unsigned int proves;		/* ZA_CLASS_* proven; 0 on failure */
+	struct za_fido2_cred *cred;	/* the user's credential that signed
+					   (in pu->fido2), or NULL */
+	uint32_t new_count;		/* signature counter to store */
+	int cloned;			/* counter did not advance: a clone */
+	char why[96];			/* for the attempt's log line */
+};
+/* 1 when a FIDO security key is plugged in now (discovery only). */
+int za_pam_fido2_present(struct za_pam_ctx *ctx);
+/*
+ * The security-key step of a login under plan: open the first key found
+ * (waiting up to fido2.touch_timeout for one), choose what it must verify
+ * (plan->uv; fido2.require_uv turns presence-only into built-in UV or
+ * PIN), ask the PIN if needed, ask for the touch and verify the
+ * assertion with the user's usable credentials (active, fido2.rp_id,
+ * AAGUID in fido2.aaguids).  pu NULL (unknown user) or no usable
+ * credential: the same prompts and device work against a random
+ * credential id, which the key cannot hold.  The user is told why a key
+ * failed where that reveals nothing about the account.  Returns ZA_OK
+ * with out filled (out->proves 0 on failure), ZA_ERR_IO when the
+ * conversation failed, ZA_ERR_NOMEM.  Stores nothing.
+ */
+int za_pam_fido2_login(struct za_pam_ctx *ctx, struct za_pam_user *pu,
+    const struct za_plan *plan, struct za_pam_key *out);
+/*
+ * Advance the credential's stored signature counter to k->new_count with
+ * a compare-and-swap (nothing to do for a key without a counter).
+ * ZA_ERR_CONFLICT: another login stored it first (concurrent use of the
+ * key, or a replay).
+ */
+int za_pam_fido2_commit(struct za_pam_ctx *ctx, const struct za_pam_key *k);
+/*
+ * After a counter regression: mark the credential cloned with a compare-
+ * and-swap active -> cloned, so that it is never used again.
+ */
+int za_pam_fido2_mark_cloned(struct za_pam_ctx *ctx,
+    const struct za_pam_key *k);
 
 /* ---- flows */
 int za_pam_authenticate(struct za_pam_ctx *ctx);

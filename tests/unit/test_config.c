@@ -231,6 +231,12 @@ test_defaults(void **state)
 	assert_null(cfg->store_path);
 	assert_string_equal(cfg->audit_log, "/var/log/zoneauth/audit.log");
 	assert_null(cfg->audit_hmac_key_file);
+	assert_string_equal(cfg->fido2.rp_id, "pam://zoneauth");
+	assert_string_equal(cfg->fido2.rp_id, ZA_FIDO2_DEFAULT_RP_ID);
+	assert_int_equal(cfg->fido2.naaguids, 0);
+	assert_null(cfg->fido2.attestation_ca);
+	assert_int_equal(cfg->fido2.touch_timeout_ms, 30000);
+	assert_int_equal(cfg->fido2.require_uv, 0);
 	za_config_free(&cfg);
 	assert_null(cfg);
 	za_config_free(&cfg);
@@ -1071,6 +1077,170 @@ test_args_bad_calls(void **state)
 	za_config_free(&cfg);
 }
 
+/* ---------------------------------------------------------------- fido2 */
+
+static const unsigned char aaguid_soft[16] = {
+	0x73, 0x6f, 0x66, 0x74, 0x66, 0x69, 0x64, 0x6f,
+	0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+};
+static const unsigned char aaguid_other[16] = {
+	0xcb, 0x69, 0x48, 0x1e, 0x8f, 0xf7, 0x40, 0x39,
+	0x93, 0xec, 0x0a, 0x27, 0x29, 0xa1, 0x54, 0xa8,
+};
+
+/* [fido2]: every key, its values and the defaults it replaces. */
+static void
+test_fido2_keys(void **state)
+{
+	struct fx *f = *state;
+	struct za_config *cfg = za_config_new();
+	const char *argv[] = { "fido2.touch_timeout=5s",
+	    "fido2.aaguids=CB69481E-8FF7-4039-93EC-0A2729A154A8",
+	    "fido2.require_uv=no" };
+
+	assert_int_equal(parse_str(f, cfg, "[fido2]\n"
+	    "rp_id = pam://rei-city.lg.jp/zone-a\n"
+	    "aaguids = 736f6674-6669-646f-8000-000000000001 \t "
+	    "cb69481e-8ff7-4039-93ec-0a2729a154a8\n"
+	    "attestation_ca = /etc/zoneauth/fido2-ca.pem\n"
+	    "touch_timeout = 45s\n"
+	    "require_uv = yes\n"), ZA_OK);
+	assert_int_equal(f->n, 0);
+	assert_string_equal(cfg->fido2.rp_id, "pam://rei-city.lg.jp/zone-a");
+	assert_int_equal(cfg->fido2.naaguids, 2);
+	assert_memory_equal(cfg->fido2.aaguids[0], aaguid_soft, 16);
+	assert_memory_equal(cfg->fido2.aaguids[1], aaguid_other, 16);
+	assert_string_equal(cfg->fido2.attestation_ca,
+	    "/etc/zoneauth/fido2-ca.pem");
+	assert_int_equal(cfg->fido2.touch_timeout_ms, 45000);
+	assert_int_equal(cfg->fido2.require_uv, 1);
+
+	/* A later source: empty aaguids and attestation_ca unset them. */
+	assert_int_equal(parse_str(f, cfg, "[fido2]\naaguids =\n"
+	    "attestation_ca =\ntouch_timeout = 1s\n"), ZA_OK);
+	assert_int_equal(cfg->fido2.naaguids, 0);
+	assert_null(cfg->fido2.attestation_ca);
+	assert_int_equal(cfg->fido2.touch_timeout_ms, 1000);
+	assert_string_equal(cfg->fido2.rp_id, "pam://rei-city.lg.jp/zone-a");
+	assert_int_equal(parse_str(f, cfg, "[fido2]\ntouch_timeout = 120s\n"
+	    "require_uv = off\n"), ZA_OK);
+	assert_int_equal(cfg->fido2.touch_timeout_ms, 120000);
+	assert_int_equal(cfg->fido2.require_uv, 0);
+
+	/* Module arguments, through the same table (either case). */
+	assert_int_equal(za_config_from_args(cfg, 3, argv, NULL, getuid(),
+	    &f->lg), ZA_OK);
+	assert_int_equal(cfg->fido2.touch_timeout_ms, 5000);
+	assert_int_equal(cfg->fido2.naaguids, 1);
+	assert_memory_equal(cfg->fido2.aaguids[0], aaguid_other, 16);
+
+	/* A failing parse leaves everything, the allowlist included. */
+	assert_int_equal(parse_str(f, cfg, "[fido2]\nrp_id = x\n"
+	    "aaguids = 736f6674-6669-646f-8000-000000000001\n"
+	    "touch_timeout = 0s\n"), ZA_ERR_CONFIG);
+	assert_string_equal(cfg->fido2.rp_id, "pam://rei-city.lg.jp/zone-a");
+	assert_int_equal(cfg->fido2.naaguids, 1);
+	assert_memory_equal(cfg->fido2.aaguids[0], aaguid_other, 16);
+	assert_int_equal(cfg->fido2.touch_timeout_ms, 5000);
+
+	/* Loading a file copies the configuration: the strings too. */
+	write_file(f->path, "[fido2]\nrequire_uv = yes\n",
+	    strlen("[fido2]\nrequire_uv = yes\n"), 0644);
+	assert_int_equal(za_config_load(cfg, f->path, getuid(), &f->lg),
+	    ZA_OK);
+	assert_int_equal(cfg->fido2.require_uv, 1);
+	assert_string_equal(cfg->fido2.rp_id, "pam://rei-city.lg.jp/zone-a");
+	assert_int_equal(cfg->fido2.naaguids, 1);
+	za_config_free(&cfg);
+}
+
+static const struct {
+	const char *text;
+	const char *needle1;
+	const char *needle2;
+} fido2_bad[] = {
+	{ "[fido2]\nrp_id =\n", "fido2.rp_id: empty value", NULL },
+	{ "[fido2]\nrp_id = pam://a b\n", "fido2.rp_id:",
+	    "printable ASCII without spaces" },
+	{ "[fido2]\nrp_id = pam://例\n", "fido2.rp_id:", "printable ASCII" },
+	{ "[fido2]\naaguids = 736f6674-6669-646f-8000-00000000001\n",
+	    "fido2.aaguids:", "is not an AAGUID" },
+	{ "[fido2]\naaguids = 736f6674666964 6f-8000-000000000001\n",
+	    "fido2.aaguids:", "is not an AAGUID" },
+	{ "[fido2]\naaguids = 736f6674-6669-646f-8000-00000000000g\n",
+	    "fido2.aaguids:", "(8-4-4-4-12 hexadecimal digits)" },
+	{ "[fido2]\naaguids = 736f6674-6669-646f-8000-000000000001 "
+	    "736F6674-6669-646F-8000-000000000001\n", "fido2.aaguids:",
+	    "listed twice" },
+	{ "[fido2]\nattestation_ca = ca.pem\n", "fido2.attestation_ca:",
+	    "not an absolute path" },
+	{ "[fido2]\ntouch_timeout = 999ms\n", "fido2.touch_timeout:",
+	    "out of range 1000ms..120000ms" },
+	{ "[fido2]\ntouch_timeout = 121s\n", "fido2.touch_timeout:",
+	    "out of range" },
+	{ "[fido2]\ntouch_timeout = soon\n", "fido2.touch_timeout:", NULL },
+	{ "[fido2]\nrequire_uv = maybe\n", "fido2.require_uv:",
+	    "not yes or no" },
+	{ "[fido2]\nrequire_pin = yes\n", "unknown key \"require_pin\"",
+	    "[fido2]" },
+	{ "[fido2]\ntouch_timeout = 5s\ntouch_timeout = 6s\n",
+	    "duplicate key fido2.touch_timeout", NULL },
+};
+
+static void
+test_fido2_errors(void **state)
+{
+	struct fx *f = *state;
+	struct za_config *cfg;
+	char many[40 * 33 + 32];
+	size_t i, off;
+
+	for (i = 0; i < sizeof(fido2_bad) / sizeof(fido2_bad[0]); i++) {
+		cfg = za_config_new();
+		assert_non_null(cfg);
+		cap_reset(f);
+		if (parse_str(f, cfg, fido2_bad[i].text) != ZA_ERR_CONFIG)
+			fail_msg("accepted: %s", fido2_bad[i].text);
+		assert_line(f, 0, "t.conf:", fido2_bad[i].needle1,
+		    fido2_bad[i].needle2);
+		assert_string_equal(cfg->fido2.rp_id, "pam://zoneauth");
+		assert_int_equal(cfg->fido2.naaguids, 0);
+		assert_int_equal(cfg->fido2.touch_timeout_ms, 30000);
+		za_config_free(&cfg);
+	}
+	/* At most ZA_CONF_MAX_AAGUIDS entries. */
+	off = (size_t)snprintf(many, sizeof(many), "[fido2]\naaguids =");
+	for (i = 0; i <= ZA_CONF_MAX_AAGUIDS; i++)
+		off += (size_t)snprintf(many + off, sizeof(many) - off,
+		    " 00000000-0000-4000-8000-%012zx", i);
+	assert_true(off < sizeof(many) - 2);
+	many[off++] = '\n';
+	many[off] = '\0';
+	cfg = za_config_new();
+	cap_reset(f);
+	assert_int_equal(parse_str(f, cfg, many), ZA_ERR_CONFIG);
+	assert_line(f, 0, "t.conf:2: ", "fido2.aaguids:", "more than 32");
+	/* One fewer is fine. */
+	many[off - 1 - 37] = '\n';
+	many[off - 37] = '\0';
+	cap_reset(f);
+	assert_int_equal(parse_str(f, cfg, many), ZA_OK);
+	assert_int_equal(cfg->fido2.naaguids, ZA_CONF_MAX_AAGUIDS);
+	za_config_free(&cfg);
+	/* A bad argument names the key; the AAGUID is shown, not hidden. */
+	cfg = za_config_new();
+	cap_reset(f);
+	{
+		const char *argv[] = { "fido2.aaguids=nope" };
+
+		assert_int_equal(za_config_from_args(cfg, 1, argv, NULL,
+		    getuid(), &f->lg), ZA_ERR_CONFIG);
+	}
+	assert_line(f, 0, "argument \"fido2.aaguids=nope\": ",
+	    "is not an AAGUID", NULL);
+	za_config_free(&cfg);
+}
+
 /* ---------------------------------------------------------------- finish */
 
 static struct za_config *
@@ -1196,6 +1366,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test_setup_teardown(test_fido2_keys, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fido2_errors, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_full_valid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crlf_bom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_values, setup, teardown),

@@ -248,8 +248,9 @@ static const struct bad bad_rules[] = {
 	    "duplicate key classes in [rule x]", "line 2" },
 	{ "[rule x]\nmatchs = any\n", "unknown key \"matchs\"",
 	    "[rule x]" },
-	{ "[rule x]\nmethods = fido2\n", "[rule x] methods",
-	    "\"fido2\" is not available in this build" },
+	{ "[rule x]\nmethods = fido2,password,fido2\n", "[rule x] methods",
+	    "\"fido2\" listed twice" },
+	{ "[rule x]\nmethods = fido\n", "unknown method \"fido\"", NULL },
 	{ "[rule x]\nmethods = password,totp,password\n", "[rule x] methods",
 	    "\"password\" listed twice" },
 	{ "[rule x]\nmethods = sms\n", "unknown method \"sms\"", NULL },
@@ -328,11 +329,25 @@ test_finish_rules(void **state)
 		{ "[rule r]\nmatch = any\nclasses = 1\n"
 		    "require = knowledge,possession\n",
 		    "rule r: require names 2 classes", "classes = 1" },
-		{ "[rule r]\nmatch = any\nclasses = 3\n",
+		{ "[rule r]\nmatch = any\nclasses = 3\n"
+		    "methods = password,totp,hotp\n",
 		    "rule r: classes = 3 but the allowed methods prove only 2",
 		    "knowledge,possession" },
-		{ "[rule r]\nmatch = any\nclasses = 1\nrequire = inherence\n",
+		{ "[rule r]\nmatch = any\nclasses = 1\nrequire = inherence\n"
+		    "methods = password,totp\n",
 		    "rule r: no allowed method proves inherence", NULL },
+		/* A key proves PIN or built-in UV per login, not both. */
+		{ "[rule r]\nmatch = any\nclasses = 3\nmethods = fido2\n",
+		    "rule r: the allowed methods cannot prove 3 classes",
+		    "not both" },
+		{ "[rule r]\nmatch = any\nclasses = 3\n"
+		    "methods = fido2,totp,hotp\n",
+		    "rule r: the allowed methods cannot prove 3 classes",
+		    "(require: none) in one login" },
+		{ "[rule r]\nmatch = any\nclasses = 2\nmethods = fido2\n"
+		    "require = knowledge,inherence\n",
+		    "rule r: the allowed methods cannot prove 2 classes",
+		    "(require: knowledge,inherence)" },
 		{ "[rule r]\nmatch = any\nclasses = 2\nmethods = totp,hotp\n",
 		    "classes = 2 but the allowed methods prove only 1", NULL },
 		{ "[rule r]\nmatch = any\nclasses = 1\nmethods = password\n"
@@ -353,6 +368,27 @@ test_finish_rules(void **state)
 		assert_logged(f, bad[i].needle1, bad[i].needle2);
 		/* Named after the file, or "configuration" without one. */
 		assert_logged(f, "configuration: rule r", NULL);
+		za_config_free(&cfg);
+	}
+	/* FIDO2 rules that one login can satisfy. */
+	static const char *const good[] = {
+		"[rule r]\nmatch = any\nclasses = 2\nmethods = fido2\n",
+		"[rule r]\nmatch = any\nclasses = 3\n",
+		"[rule r]\nmatch = any\nclasses = 3\n"
+		    "methods = password,fido2\n",
+		"[rule r]\nmatch = any\nclasses = 2\nmethods = fido2,totp\n"
+		    "require = knowledge\n",
+		"[rule r]\nmatch = any\nclasses = 1\nrequire = inherence\n",
+	};
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		cfg = za_config_new();
+		assert_int_equal(parse(f, cfg, DIRSEC "[general]\n"
+		    "zone = general\n"), ZA_OK);
+		assert_int_equal(za_config_parse(cfg, "t.conf", good[i],
+		    strlen(good[i]), &f->lg), ZA_OK);
+		f->n = 0;
+		if (za_config_finish(cfg, &f->lg) != ZA_OK)
+			fail_msg("finish refused: %s", good[i]);
 		za_config_free(&cfg);
 	}
 	/* A good one in zone general, with one class. */
@@ -500,8 +536,13 @@ test_plan_satisfied(void **state)
 	r.classes = 2;
 	assert_int_equal(za_policy_plan(&r, &p), ZA_ERR_CONFIG);
 	r.classes = 3;
+	r.methods = ZA_METHOD_PASSWORD | ZA_METHOD_TOTP | ZA_METHOD_HOTP;
+	assert_int_equal(za_policy_plan(&r, &p), ZA_ERR_CONFIG);
+	r.classes = 4;
 	r.methods = 0;
 	assert_int_equal(za_policy_plan(&r, &p), ZA_ERR_CONFIG);
+	assert_int_equal(za_policy_plan(NULL, &p), ZA_ERR_ARG);
+	assert_int_equal(za_policy_plan(&r, NULL), ZA_ERR_ARG);
 
 	r.classes = 2;
 	r.require = 0;
@@ -520,6 +561,113 @@ test_plan_satisfied(void **state)
 	assert_false(za_policy_satisfied(NULL, ZA_CLASS_ALL));
 }
 
+/*
+ * The steps za_policy_plan() chooses for FIDO2 rules: password first,
+ * then possession, then what the key must verify.
+ */
+static const struct {
+	int classes;
+	unsigned int require, methods;
+	/* expected */
+	unsigned int pclasses;
+	int password, possession, fido2_only;
+	enum za_plan_uv uv;
+} plans[] = {
+#define K	ZA_CLASS_KNOWLEDGE
+#define P	ZA_CLASS_POSSESSION
+#define I	ZA_CLASS_INHERENCE
+#define PW	ZA_METHOD_PASSWORD
+#define OTP	(ZA_METHOD_TOTP | ZA_METHOD_HOTP)
+#define KEY	ZA_METHOD_FIDO2
+	/* every method: password + a code or a key (the terminal picks) */
+	{ 2, 0, 0, K | P, 1, 1, 0, ZA_PLAN_UV_NONE },
+	/* a key alone: its built-in UV, else its PIN */
+	{ 2, 0, KEY, P, 0, 1, 1, ZA_PLAN_UV_EITHER },
+	{ 2, 0, KEY | OTP, P, 0, 1, 1, ZA_PLAN_UV_EITHER },
+	/* password + presence */
+	{ 2, 0, PW | KEY, K | P, 1, 1, 1, ZA_PLAN_UV_NONE },
+	/* three classes: password, then the key's built-in UV */
+	{ 3, 0, 0, K | P | I, 1, 1, 1, ZA_PLAN_UV_BUILTIN },
+	{ 3, 0, PW | KEY, K | P | I, 1, 1, 1, ZA_PLAN_UV_BUILTIN },
+	/* inherence required: the fingerprint alone is two classes */
+	{ 2, I, 0, P | I, 0, 1, 1, ZA_PLAN_UV_BUILTIN },
+	{ 1, I, 0, P | I, 0, 1, 1, ZA_PLAN_UV_BUILTIN },
+	/* knowledge required without a password: the key's PIN */
+	{ 2, K, KEY | OTP, K | P, 0, 1, 1, ZA_PLAN_UV_PIN },
+	{ 1, K, KEY, K | P, 0, 1, 1, ZA_PLAN_UV_PIN },
+	/* knowledge with a password allowed: the password */
+	{ 2, K, PW | KEY, K | P, 1, 1, 1, ZA_PLAN_UV_NONE },
+	/* possession alone */
+	{ 1, P, 0, P, 0, 1, 0, ZA_PLAN_UV_NONE },
+	{ 1, 0, KEY, P, 0, 1, 1, ZA_PLAN_UV_NONE },
+	{ 1, 0, OTP | KEY, P, 0, 1, 0, ZA_PLAN_UV_NONE },
+	/* one class, password allowed: the password */
+	{ 1, 0, 0, K, 1, 0, 0, ZA_PLAN_UV_NONE },
+	/* knowledge and inherence: password + built-in UV */
+	{ 2, K | I, 0, K | P | I, 1, 1, 1, ZA_PLAN_UV_BUILTIN },
+	/* no OTP: password + the key's presence */
+	{ 2, P, PW | KEY, K | P, 1, 1, 1, ZA_PLAN_UV_NONE },
+	/* not satisfiable in one login: pclasses 0 */
+	{ 3, 0, KEY, 0, 0, 0, 0, ZA_PLAN_UV_NONE },
+	{ 3, 0, KEY | OTP, 0, 0, 0, 0, ZA_PLAN_UV_NONE },
+	{ 2, K | I, KEY, 0, 0, 0, 0, ZA_PLAN_UV_NONE },
+	{ 2, K | I, KEY | OTP, 0, 0, 0, 0, ZA_PLAN_UV_NONE },
+	{ 1, I, PW | OTP, 0, 0, 0, 0, ZA_PLAN_UV_NONE },
+	{ 2, 0, OTP, 0, 0, 0, 0, ZA_PLAN_UV_NONE },
+#undef K
+#undef P
+#undef I
+#undef PW
+#undef OTP
+#undef KEY
+};
+
+static void
+test_plan_fido2(void **state)
+{
+	struct za_rule r;
+	struct za_plan p;
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(plans) / sizeof(plans[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		memset(&p, 0xa5, sizeof(p));
+		r.name = "r";
+		r.classes = plans[i].classes;
+		r.require = plans[i].require;
+		r.methods = plans[i].methods;
+		rc = za_policy_plan(&r, &p);
+		if (plans[i].pclasses == 0) {
+			if (rc != ZA_ERR_CONFIG)
+				fail_msg("plan %zu: satisfiable?", i);
+			continue;
+		}
+		if (rc != ZA_OK)
+			fail_msg("plan %zu: %d", i, rc);
+		if (p.classes != plans[i].pclasses ||
+		    p.password != plans[i].password ||
+		    p.possession != plans[i].possession ||
+		    p.fido2_only != plans[i].fido2_only ||
+		    p.uv != plans[i].uv)
+			fail_msg("plan %zu: classes %#x password %d possession "
+			    "%d fido2_only %d uv %d", i, p.classes, p.password,
+			    p.possession, p.fido2_only, (int)p.uv);
+		assert_int_equal(p.methods, plans[i].methods != 0 ?
+		    plans[i].methods : ZA_METHODS_AVAILABLE);
+		/* What the plan proves satisfies the rule (EITHER: K or I). */
+		if (p.uv == ZA_PLAN_UV_EITHER) {
+			assert_true(za_policy_satisfied(&r, p.classes |
+			    ZA_CLASS_KNOWLEDGE));
+			assert_true(za_policy_satisfied(&r, p.classes |
+			    ZA_CLASS_INHERENCE));
+			assert_false(za_policy_satisfied(&r, p.classes));
+		} else
+			assert_true(za_policy_satisfied(&r, p.classes));
+	}
+}
+
 static void
 test_names(void **state)
 {
@@ -531,8 +679,13 @@ test_names(void **state)
 	assert_int_equal(za_method_classes(ZA_METHOD_TOTP), ZA_CLASS_POSSESSION);
 	assert_int_equal(za_method_classes(ZA_METHOD_HOTP), ZA_CLASS_POSSESSION);
 	assert_int_equal(za_method_classes(0x100), 0);
-	assert_int_equal(za_methods_classes(ZA_METHODS_AVAILABLE),
+	assert_int_equal(za_method_classes(ZA_METHOD_FIDO2), ZA_CLASS_ALL);
+	assert_int_equal(za_methods_classes(ZA_METHOD_PASSWORD |
+	    ZA_METHOD_TOTP | ZA_METHOD_HOTP),
 	    ZA_CLASS_KNOWLEDGE | ZA_CLASS_POSSESSION);
+	assert_int_equal(za_methods_classes(ZA_METHODS_AVAILABLE),
+	    ZA_CLASS_ALL);
+	assert_string_equal(za_method_name(ZA_METHOD_FIDO2), "fido2");
 	assert_string_equal(za_class_name(ZA_CLASS_INHERENCE), "inherence");
 	assert_string_equal(za_method_name(ZA_METHOD_HOTP), "hotp");
 	assert_string_equal(za_method_name(3), "?");
@@ -573,6 +726,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_mynumber, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_select, setup, teardown),
 		cmocka_unit_test(test_plan_satisfied),
+		cmocka_unit_test(test_plan_fido2),
 		cmocka_unit_test(test_names),
 	};
 
