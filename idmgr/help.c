@@ -22,7 +22,8 @@ struct noun {
 static const struct noun nouns[] = {
 	{ "user", "IDs in the directory: add, show, list, modify, "
 	    "disable, enable, unlock, delete", idmgr_user_cmds },
-	{ "token", "TOTP/HOTP tokens: enrol, list, revoke",
+	{ "token", "TOTP/HOTP tokens and FIDO2 keys: enrol, list, revoke, "
+	    "export to SSSD, import from pam_u2f",
 	    idmgr_token_cmds },
 	{ "audit", "the hash-chained audit log: verify", idmgr_audit_cmds },
 	{ "config", "the configuration: check", idmgr_config_cmds },

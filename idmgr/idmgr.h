@@ -380,8 +380,70 @@ int idmgr_password_generate(char *buf, size_t bufsz);
  */
 int idmgr_password_set(struct idmgr *im, const char *dn, const char *pw);
 
+/* ---------------------------------------------------------------- pin.c */
+#define IDMGR_PIN_MAX	63	/* bytes (CTAP2 clientPIN) */
+/*
+ * Read a security key PIN into buf (>= IDMGR_PIN_MAX + 1 bytes): one line
+ * from standard input (from_stdin) or from /dev/tty with echo off after
+ * printing prompt there.  It must be 4..63 bytes of UTF-8 text of at least
+ * 4 characters.  Errors name the field "pin" and never the PIN; on error
+ * buf is wiped.  The caller wipes buf after use.
+ */
+int idmgr_pin_read(struct idmgr *im, int from_stdin, const char *prompt,
+    char *buf, size_t bufsz);
+
+/* ---------------------------------------------------------------- fido2.c */
+struct za_fido2_cred;
+struct za_fido2_cred_list;
+
+/* The [fido2] settings (pointers into im->cfg). */
+struct idmgr_fido2_conf {
+	const char *rp_id;
+	const unsigned char (*aaguids)[16];	/* allowlist; none: any */
+	size_t naaguids;
+	const char *attestation_ca;		/* NULL: self attestation ok */
+	int touch_timeout_ms;
+	int require_uv;
+};
+
+/* Load the configuration and fill *out; errors are reported. */
+int idmgr_fido2_settings(struct idmgr *im, struct idmgr_fido2_conf *out);
+
+/*
+ * The FIDO2 credentials under user_dn, decoded and validated, oldest
+ * first.  An entry that does not decode is skipped with a warning naming
+ * its DN and counted in *nbad (may be NULL).  Errors are reported; on
+ * error out is left empty.  Release with za_fido2_cred_list_clear().
+ */
+int idmgr_fido2_find_creds(struct idmgr *im, const char *user_dn,
+    struct za_fido2_cred_list *out, size_t *nbad);
+
+/* "es256", "eddsa", "rs256" or "unknown". */
+const char *idmgr_fido2_alg_name(int alg);
+
+/*
+ * The first bytes of the credential id in hex, "..." when there are more:
+ * enough to tell credentials apart, never the whole id.
+ */
+#define IDMGR_CRED_PREFIX_BUF	32
+const char *idmgr_fido2_cred_prefix(const struct za_fido2_cred *c, char *buf,
+    size_t bufsz);
+
+/* {"aaguid","uv","sign_count","algorithm","rp_id","credential"} of c. */
+json_object *idmgr_fido2_cred_json(const struct za_fido2_cred *c);
+
+/*
+ * The changes of an add (za_fido2_cred_to_mods): every attribute as
+ * added, the binary credential id and public key as "base64:...", for
+ * the audit record and the JSON result.
+ */
+int idmgr_fido2_changes_from_mods(struct idmgr_changes *c, LDAPMod **mods);
+
 /* ---------------------------------------------------------------- commands */
 /* Entry points of commands whose table lives in another file. */
+int idmgr_token_fido2_enroll(struct idmgr *im, int argc, char **argv);
+int idmgr_token_export_sssd(struct idmgr *im, int argc, char **argv);
+int idmgr_token_import_u2f(struct idmgr *im, int argc, char **argv);
 int idmgr_user_show(struct idmgr *im, int argc, char **argv);
 int idmgr_user_list(struct idmgr *im, int argc, char **argv);
 int idmgr_user_disable(struct idmgr *im, int argc, char **argv);

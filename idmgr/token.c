@@ -1,5 +1,6 @@
 /*
- * idmgr token totp-enroll / hotp-enroll / list / revoke.
+ * idmgr token totp-enroll / hotp-enroll / list / revoke (FIDO2 enrolment,
+ * SSSD export and the pam_u2f import live in token_fido2.c/token_u2f.c).
  *
  * A token is a child entry of its user (zaTokenId=<id>,uid=...) with the
  * otp overlay's oathTOTPToken/oathHOTPToken class, the secret in
@@ -63,12 +64,59 @@ const struct idmgr_cmd idmgr_token_cmds[] = {
 	{ "token", "hotp-enroll", cmd_hotp_enroll, "UID [options]",
 	    "enrol an HOTP token (RFC 4226); prints its otpauth:// URI",
 	    ENROLL_HELP },
+	{ "token", "fido2-enroll", idmgr_token_fido2_enroll,
+	    "UID [--label TEXT] [--uv builtin|pin|none] [--pin-stdin]",
+	    "enrol a FIDO2 security key (makeCredential on the local key)",
+	    "  -l, --label TEXT     label shown in lists (e.g. the key)\n"
+	    "  --uv KIND            what the key proves besides presence:\n"
+	    "                       builtin (fingerprint), pin (its PIN) or\n"
+	    "                       none (touch only; the default)\n"
+	    "  --pin-stdin          with --uv pin: read the PIN from standard\n"
+	    "                       input instead of the terminal\n"
+	    "\nThe first key found is used; touch it within [fido2] "
+	    "touch_timeout.\nThe attestation is verified (against [fido2] "
+	    "attestation_ca when\nset) and the key's AAGUID must be in "
+	    "[fido2] aaguids when that is set;\nonly then is the credential "
+	    "stored.  The PIN is never stored, logged\nor audited.  Refused "
+	    "(exit 3): a disabled ID, untrusted attestation, an\nAAGUID "
+	    "outside the allowlist, a key without the verification asked "
+	    "for,\na key registered already, --uv none when [fido2] "
+	    "require_uv is set.\n" },
 	{ "token", "list", cmd_token_list, "UID",
-	    "list a user's tokens (never their secrets)", "" },
+	    "list a user's tokens and FIDO2 credentials (never secrets)",
+	    "\nFIDO2 credentials are also listed with their AAGUID, user\n"
+	    "verification, signature counter, algorithm and the first bytes "
+	    "of the\ncredential id.\n" },
 	{ "token", "revoke", cmd_token_revoke, "UID TOKEN --reason TEXT",
-	    "revoke a token at once (e.g. lost, broken, left)",
-	    "  -r, --reason TEXT  why (required; recorded)\n"
+	    "revoke a token or FIDO2 credential at once (e.g. lost, broken, "
+	    "left)",
+	    "  -r, --reason TEXT  why (required; recorded), e.g. lost, broken "
+	    "or left\n"
 	    "\nRefused (exit 3) when the token is already revoked.\n" },
+	{ "token", "export-sssd", idmgr_token_export_sssd, "UID",
+	    "print SSSD passkey mapping values of the active FIDO2 credentials",
+	    "\nOne line per active credential: passkey:<base64 credential "
+	    "id>,<base64\nDER public key>, the value SSSD reads from its "
+	    "LDAP passkey attribute.\n" },
+	{ "token", "import-u2f", idmgr_token_import_u2f,
+	    "FILE [--dry-run] [--origin RPID] [--appid RPID] "
+	    "[--accept-unattested]",
+	    "import the credentials of a pam_u2f authfile",
+	    "  -n, --dry-run        print the plan, write nothing\n"
+	    "  --origin RPID        relying party of the new-format lines "
+	    "(pam_u2f's\n"
+	    "                       origin=; default [fido2] rp_id)\n"
+	    "  --appid RPID         relying party of old-format lines "
+	    "(pam_u2f's\n"
+	    "                       appid=; default the origin)\n"
+	    "  --accept-unattested  import although [fido2] asks for "
+	    "attestation\n"
+	    "                       or an AAGUID allowlist\n"
+	    "\nEvery line is checked first (syntax, users exist and are not "
+	    "disabled,\nno credential id already in the directory); errors "
+	    "name FILE:LINE and\nnothing is written.  Then the plan is "
+	    "printed and applied, each new\nentry audited.  Token ids are "
+	    "u2f-<hash of the credential id>.\n" },
 	{ NULL, NULL, NULL, NULL, NULL, NULL }
 };
 
@@ -518,10 +566,23 @@ cmd_hotp_enroll(struct idmgr *im, int argc, char **argv)
 
 /* ---------------------------------------------------------------- list */
 
-static int
-tokens_json(struct idmgr *im, const char *uid, const struct idmgr_tokens *ts)
+static const struct za_fido2_cred *
+cred_by_id(const struct za_fido2_cred_list *creds, const char *id)
 {
-	json_object *jo, *arr;
+	size_t i;
+
+	for (i = 0; id != NULL && i < creds->n; i++)
+		if (strcmp(creds->v[i]->id, id) == 0)
+			return creds->v[i];
+	return NULL;
+}
+
+static int
+tokens_json(struct idmgr *im, const char *uid, const struct idmgr_tokens *ts,
+    const struct za_fido2_cred_list *creds)
+{
+	json_object *jo, *arr, *tj;
+	const struct za_fido2_cred *c;
 	size_t i;
 
 	if ((jo = json_object_new_object()) == NULL ||
@@ -529,12 +590,60 @@ tokens_json(struct idmgr *im, const char *uid, const struct idmgr_tokens *ts)
 		json_object_put(jo);
 		return idmgr_fail(im, ZA_ERR_NOMEM, NULL, "out of memory");
 	}
-	for (i = 0; i < ts->n; i++)
-		json_object_array_add(arr, idmgr_token_json(&ts->v[i]));
+	for (i = 0; i < ts->n; i++) {
+		if ((tj = idmgr_token_json(&ts->v[i])) == NULL)
+			continue;
+		/* FIDO2 details; null when the entry does not decode. */
+		if (ts->v[i].kind != NULL &&
+		    strcmp(ts->v[i].kind, "fido2") == 0)
+			json_object_object_add(tj, "fido2",
+			    (c = cred_by_id(creds, ts->v[i].id)) != NULL ?
+			    idmgr_fido2_cred_json(c) : NULL);
+		json_object_array_add(arr, tj);
+	}
 	json_object_object_add(jo, "uid", json_object_new_string(uid));
 	json_object_object_add(jo, "tokens", arr);
 	idmgr_set_result(im, jo, 0);
 	return ZA_OK;
+}
+
+/* The FIDO2 details table printed below the token table. */
+static int
+fido2_print(const struct za_fido2_cred_list *creds, FILE *f)
+{
+	static const char *const hdr[] = { "FIDO2 ID", "AAGUID", "UV",
+	    "COUNTER", "ALG", "RELYING PARTY", "CREDENTIAL" };
+	struct idmgr_table *t = NULL;
+	char ag[ZA_AAGUID_TEXT_LEN + 1], cnt[16], pre[IDMGR_CRED_PREFIX_BUF];
+	const char *row[7], *uv;
+	size_t i;
+	int r;
+
+	if ((r = idmgr_table_new(&t, 7, hdr)) != ZA_OK)
+		return r;
+	for (i = 0; i < creds->n; i++) {
+		uv = NULL;
+		(void)za_uv_kind_to_string(creds->v[i]->uv, &uv);
+		if (za_aaguid_format(creds->v[i]->aaguid, ag, sizeof(ag)) !=
+		    ZA_OK)
+			snprintf(ag, sizeof(ag), "?");
+		snprintf(cnt, sizeof(cnt), "%u",
+		    (unsigned int)creds->v[i]->sign_count);
+		row[0] = creds->v[i]->id;
+		row[1] = ag;
+		row[2] = uv;
+		row[3] = cnt;
+		row[4] = idmgr_fido2_alg_name(creds->v[i]->alg);
+		row[5] = creds->v[i]->rp_id;
+		row[6] = idmgr_fido2_cred_prefix(creds->v[i], pre, sizeof(pre));
+		if ((r = idmgr_table_add(t, row)) != ZA_OK)
+			goto out;
+	}
+	fputc('\n', f);
+	idmgr_table_print(t, f);
+ out:
+	idmgr_table_free(&t);
+	return r;
 }
 
 static int
@@ -544,6 +653,7 @@ cmd_token_list(struct idmgr *im, int argc, char **argv)
 	const struct idmgr_cmd *cmd = idmgr_cmd_find("token", "list");
 	struct za_user *u = NULL;
 	struct idmgr_tokens ts = { NULL, 0 };
+	struct za_fido2_cred_list creds = { NULL, 0, 0 };
 	const char *pos[1];
 	int ch, r;
 
@@ -554,15 +664,18 @@ cmd_token_list(struct idmgr *im, int argc, char **argv)
 	    (r = idmgr_check_uid(im, "uid", pos[0])) != ZA_OK)
 		goto out;
 	if ((r = idmgr_find_user(im, pos[0], &u, NULL)) != ZA_OK ||
-	    (r = idmgr_find_tokens(im, u->dn, &ts)) != ZA_OK)
+	    (r = idmgr_find_tokens(im, u->dn, &ts)) != ZA_OK ||
+	    (r = idmgr_fido2_find_creds(im, u->dn, &creds, NULL)) != ZA_OK)
 		goto out;
 	if (im->json)
-		r = tokens_json(im, u->uid, &ts);
+		r = tokens_json(im, u->uid, &ts, &creds);
 	else if (ts.n == 0)
 		printf("%s has no tokens\n", u->uid);
-	else
-		r = idmgr_tokens_print(&ts, stdout);
+	else if ((r = idmgr_tokens_print(&ts, stdout)) == ZA_OK &&
+	    creds.n > 0)
+		r = fido2_print(&creds, stdout);
  out:
+	za_fido2_cred_list_clear(&creds);
 	idmgr_tokens_clear(&ts);
 	za_user_free(&u);
 	return r;
