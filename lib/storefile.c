@@ -174,3 +174,70 @@ out:
 	free(path);
 	return r;
 }
+
+/*
+ * Under the exclusive lock: re-read, find credential id, require it
+ * active with counter old (when check_count), set the new counter or
+ * status, write.
+ */
+static int
+za_sf_fido2_update(const char *dir, uid_t owner, const char *id,
+    int check_count, uint32_t old, uint32_t new_value,
+    enum za_token_status new_status, const struct za_log *lg)
+{
+	struct za_store *s = NULL;
+	struct za_fido2_cred *c;
+	char *path = NULL, *text = NULL;
+	size_t len = 0;
+	int fd = -1, r;
+
+	if ((r = za_sf_path(dir, &path)) != ZA_OK)
+		goto out;
+	if ((r = za_sf_lock(dir, owner, LOCK_EX, lg, &fd)) != ZA_OK)
+		goto out;
+	if ((r = za_sf_read(path, owner, lg, &s)) != ZA_OK)
+		goto out;
+	if ((c = za_store_find_fido2(s, id)) == NULL) {
+		r = ZA_ERR_NOT_FOUND;
+		goto out;
+	}
+	if (c->status != ZA_TOKEN_ACTIVE ||
+	    (check_count && c->sign_count != old)) {
+		r = ZA_ERR_CONFLICT;
+		goto out;
+	}
+	if (check_count)
+		c->sign_count = new_value;
+	c->status = new_status;
+	if ((r = za_store_serialize(s, &text, &len, lg)) != ZA_OK)
+		goto out;
+	r = za_file_replace(path, text, len, 0600, lg);
+out:
+	if (text != NULL)
+		za_freezero(text, len + 1);
+	za_store_free(&s);
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return r;
+}
+
+int
+za_storefile_fido2_advance(const char *dir, uid_t owner, const char *id,
+    uint32_t old, uint32_t new_value, const struct za_log *lg)
+{
+	if (dir == NULL || id == NULL || new_value <= old)
+		return ZA_ERR_ARG;
+	return za_sf_fido2_update(dir, owner, id, 1, old, new_value,
+	    ZA_TOKEN_ACTIVE, lg);
+}
+
+int
+za_storefile_fido2_mark_cloned(const char *dir, uid_t owner,
+    const char *id, const struct za_log *lg)
+{
+	if (dir == NULL || id == NULL)
+		return ZA_ERR_ARG;
+	return za_sf_fido2_update(dir, owner, id, 0, 0, 0, ZA_TOKEN_CLONED,
+	    lg);
+}

@@ -47,4 +47,25 @@ int za_storefile_load(const char *dir, uid_t owner, const struct za_log *lg,
 int za_storefile_otp_advance(const char *dir, uid_t owner, const char *id,
     int had_old, uint64_t old, uint64_t new_value, const struct za_log *lg);
 
+/*
+ * Compare-and-swap the signature counter of the FIDO2 credential id:
+ * under an exclusive lock, re-read the store; the credential must still
+ * be active with counter old, else ZA_ERR_CONFLICT; then set it to
+ * new_value (greater than old, else ZA_ERR_ARG) and replace the file.
+ * Returns ZA_OK, ZA_ERR_CONFLICT, ZA_ERR_NOT_FOUND (no such credential),
+ * the errors of za_storefile_load(), or ZA_ERR_IO when writing fails.
+ */
+int za_storefile_fido2_advance(const char *dir, uid_t owner, const char *id,
+    uint32_t old, uint32_t new_value, const struct za_log *lg);
+
+/*
+ * Mark the FIDO2 credential id cloned (a signature counter went back):
+ * under an exclusive lock, re-read the store; its status must still be
+ * active, else ZA_ERR_CONFLICT (revoked or marked by someone else); then
+ * set status cloned and replace the file.  The counter is left as is.
+ * Returns as za_storefile_fido2_advance().
+ */
+int za_storefile_fido2_mark_cloned(const char *dir, uid_t owner,
+    const char *id, const struct za_log *lg);
+
 #endif /* ZA_STOREFILE_H */

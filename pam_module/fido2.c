@@ -17,7 +17,9 @@
  * by the library (signature with the stored public key, UP and requested
  * UV flags, the clone rule for the signature counter); storing the new
  * counter (compare-and-swap) and marking a clone are separate steps the
- * flow takes (auth.c).  PINs are wiped after use and never logged.
+ * flow takes (auth.c), in the directory for a directory credential and
+ * under the store's exclusive lock for a file-store one.  PINs are wiped
+ * after use and never logged.
  */
 #include "config.h"
 
@@ -26,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <security/pam_ext.h>
 
@@ -39,6 +42,7 @@
 #include "za_policy.h"
 #include "za_schema.h"
 #include "za_secret.h"
+#include "za_storefile.h"
 
 #define _(s)	za_pam_text(s)
 
@@ -84,7 +88,7 @@ za_pam_usable(struct za_pam_ctx *ctx, struct za_pam_user *pu,
 	    i++) {
 		c = pu->fido2.v[i];
 		if (c == NULL || c->status != ZA_TOKEN_ACTIVE ||
-		    c->rp_id == NULL || c->dn == NULL)
+		    c->rp_id == NULL || (c->dn == NULL && c->owner == NULL))
 			continue;
 		if (strcmp(c->rp_id, ctx->cfg->fido2.rp_id) != 0) {
 			za_debug(&ctx->log, "fido2: token %s is for relying "
@@ -387,11 +391,16 @@ za_pam_fido2_commit(struct za_pam_ctx *ctx, const struct za_pam_key *k)
 {
 	char oldv[16], newv[16];
 
-	if (k->cred == NULL || k->cred->dn == NULL)
+	if (k->cred == NULL || (k->cred->dn == NULL &&
+	    (k->cred->owner == NULL || ctx->cfg->store_path == NULL)))
 		return ZA_ERR_ARG;
 	/* Both 0: a key without a counter; there is nothing to advance. */
 	if (k->new_count == k->cred->sign_count)
 		return ZA_OK;
+	if (k->cred->dn == NULL)
+		return za_storefile_fido2_advance(ctx->cfg->store_path,
+		    geteuid(), k->cred->id, k->cred->sign_count, k->new_count,
+		    &ctx->log);
 	snprintf(oldv, sizeof(oldv), "%" PRIu32, k->cred->sign_count);
 	snprintf(newv, sizeof(newv), "%" PRIu32, k->new_count);
 	return za_dir_cas(ctx->dir, k->cred->dn, ZA_AT_FIDO2_SIGN_COUNT, oldv,
@@ -405,13 +414,18 @@ za_pam_fido2_mark_cloned(struct za_pam_ctx *ctx, const struct za_pam_key *k)
 	const char *status = "active", *cloned = "cloned";
 	int r;
 
-	if (k->cred == NULL || k->cred->dn == NULL)
+	if (k->cred == NULL || (k->cred->dn == NULL &&
+	    (k->cred->owner == NULL || ctx->cfg->store_path == NULL)))
 		return ZA_ERR_ARG;
 	(void)za_token_status_to_string(ZA_TOKEN_ACTIVE, &status);
 	(void)za_token_status_to_string(ZA_TOKEN_CLONED, &cloned);
 	za_pam_aaguid_text(k->cred->aaguid, aaguid, sizeof(aaguid));
-	r = za_dir_cas(ctx->dir, k->cred->dn, ZA_AT_TOKEN_STATUS, status,
-	    cloned);
+	if (k->cred->dn == NULL)
+		r = za_storefile_fido2_mark_cloned(ctx->cfg->store_path,
+		    geteuid(), k->cred->id, &ctx->log);
+	else
+		r = za_dir_cas(ctx->dir, k->cred->dn, ZA_AT_TOKEN_STATUS,
+		    status, cloned);
 	/* A conflict: someone changed the status first (revoked it). */
 	pam_syslog(ctx->pamh, LOG_ERR, "fido2: user=%s token=%s aaguid=%s: "
 	    "signature counter %" PRIu32 " is not above the stored %" PRIu32

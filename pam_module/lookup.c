@@ -269,12 +269,16 @@ za_pam_apply_params(struct za_pam_ctx *ctx, struct za_otp_token_list *l)
 	return ZA_OK;
 }
 
-/* Move the user's active OTP tokens of the file store into the list. */
+/*
+ * Move the user's active OTP tokens and FIDO2 credentials of the file
+ * store into the lists.
+ */
 static int
 za_pam_store_tokens(struct za_pam_ctx *ctx, struct za_pam_user *pu)
 {
 	struct za_store *s = NULL;
 	struct za_otp_token *t;
+	struct za_fido2_cred *c;
 	size_t i;
 	int r;
 
@@ -289,6 +293,17 @@ za_pam_store_tokens(struct za_pam_ctx *ctx, struct za_pam_user *pu)
 			continue;
 		if ((r = za_otp_token_list_append(&pu->tokens, &s->otp.v[i])) !=
 		    ZA_OK)
+			goto out;
+	}
+	/* As in the directory: revoked and cloned ones are not loaded. */
+	for (i = 0; i < s->fido2.n; i++) {
+		c = s->fido2.v[i];
+		if (c == NULL || c->owner == NULL || c->status !=
+		    ZA_TOKEN_ACTIVE || strcmp(c->owner, ctx->user) != 0 ||
+		    pu->fido2.n >= ZA_FIDO2_MAX_CREDS)
+			continue;
+		if ((r = za_fido2_cred_list_append(&pu->fido2,
+		    &s->fido2.v[i])) != ZA_OK)
 			goto out;
 	}
 	r = ZA_OK;
@@ -336,7 +351,7 @@ za_pam_user_lookup(struct za_pam_ctx *ctx, int with_tokens,
 		if (ctx->cfg->store_path != NULL &&
 		    za_pam_store_tokens(ctx, pu) != ZA_OK)
 			pam_syslog(ctx->pamh, LOG_ERR, "file store %s unusable; "
-			    "using directory tokens only",
+			    "using directory tokens and credentials only",
 			    ctx->cfg->store_path);
 	}
 	*out = pu;

@@ -128,7 +128,7 @@ int za_pam_send_banner(struct za_pam_ctx *ctx, const char *path);
  * Look up ctx->user_dn: the user entry (with its lockout attributes) and,
  * when with_tokens, its OTP token children with their parameters, the
  * user's tokens of the file store and the active FIDO2 credentials among
- * the children.  ZA_ERR_NOT_FOUND for no such user.
+ * the children and in the file store.  ZA_ERR_NOT_FOUND for no such user.
  */
 int za_pam_user_lookup(struct za_pam_ctx *ctx, int with_tokens,
     struct za_pam_user **out);
@@ -214,14 +214,16 @@ int za_pam_fido2_login(struct za_pam_ctx *ctx, struct za_pam_user *pu,
     const struct za_plan *plan, struct za_pam_key *out);
 /*
  * Advance the credential's stored signature counter to k->new_count with
- * a compare-and-swap (nothing to do for a key without a counter).
+ * a compare-and-swap in the directory, or under the file store's lock for
+ * a store credential (nothing to do for a key without a counter).
  * ZA_ERR_CONFLICT: another login stored it first (concurrent use of the
  * key, or a replay).
  */
 int za_pam_fido2_commit(struct za_pam_ctx *ctx, const struct za_pam_key *k);
 /*
  * After a counter regression: mark the credential cloned with a compare-
- * and-swap active -> cloned, so that it is never used again.
+ * and-swap active -> cloned (directory or file store), so that it is
+ * never used again.
  */
 int za_pam_fido2_mark_cloned(struct za_pam_ctx *ctx,
     const struct za_pam_key *k);

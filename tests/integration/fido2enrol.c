@@ -7,8 +7,12 @@
  *
  *   fido2enrol [-u none|pin|builtin] [-r RP_ID] [-l LABEL] [-t MS]
  *              USER TOKEN_ID USERS_DN
+ *   fido2enrol -s [-u none|pin|builtin] [-r RP_ID] [-l LABEL] [-t MS]
+ *              USER TOKEN_ID
  *
- * The entry is zaTokenId=TOKEN_ID,uid=USER,USERS_DN.  With -u pin the PIN
+ * The entry is zaTokenId=TOKEN_ID,uid=USER,USERS_DN.  With -s a whole
+ * file store (zoneauth.store) holding the user and the credential is
+ * printed instead, written by the model (za_store_serialize).  With -u pin the PIN
  * is read from the environment variable ZA_TEST_FIDO2_PIN (a test tool:
  * never on the command line).  Self attestation is accepted.  Exit 0 on
  * success, 1 on failure (the reason on stderr), 2 on usage errors.
@@ -28,6 +32,7 @@
 #include "za_fido2.h"
 #include "za_log.h"
 #include "za_model.h"
+#include "za_secret.h"
 
 static void
 emit(void *arg, int priority, const char *line)
@@ -41,7 +46,9 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: fido2enrol [-u none|pin|builtin] [-r RP_ID] "
-	    "[-l LABEL] [-t MS] USER TOKEN_ID USERS_DN\n");
+	    "[-l LABEL] [-t MS] USER TOKEN_ID USERS_DN\n"
+	    "       fido2enrol -s [-u none|pin|builtin] [-r RP_ID] "
+	    "[-l LABEL] [-t MS] USER TOKEN_ID\n");
 	return 2;
 }
 
@@ -64,6 +71,35 @@ print_value(const char *type, const struct berval *bv)
 	return ZA_OK;
 }
 
+/* Print a file store holding user uid and credential *cp (taken). */
+static int
+print_store(const char *uid, struct za_fido2_cred **cp, const struct za_log *lg)
+{
+	struct za_store *s = NULL;
+	struct za_user *u = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if ((r = za_store_new(&s)) != ZA_OK || (r = za_user_new(&u)) != ZA_OK)
+		goto out;
+	r = ZA_ERR_NOMEM;
+	if ((u->uid = strdup(uid)) == NULL ||
+	    ((*cp)->owner = strdup(uid)) == NULL)
+		goto out;
+	if ((r = za_user_list_append(&s->users, &u)) != ZA_OK ||
+	    (r = za_fido2_cred_list_append(&s->fido2, cp)) != ZA_OK ||
+	    (r = za_store_serialize(s, &text, &len, lg)) != ZA_OK)
+		goto out;
+	r = fwrite(text, 1, len, stdout) == len ? ZA_OK : ZA_ERR_IO;
+out:
+	if (text != NULL)
+		za_freezero(text, len + 1);
+	za_user_free(&u);
+	za_store_free(&s);
+	return r;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -76,10 +112,13 @@ main(int argc, char **argv)
 	enum za_uv_kind uv = ZA_UV_NONE;
 	size_t i, j;
 	long ms = 10000;
-	int ch, r;
+	int ch, r, store = 0;
 
-	while ((ch = getopt(argc, argv, "u:r:l:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "su:r:l:t:")) != -1) {
 		switch (ch) {
+		case 's':
+			store = 1;
+			break;
 		case 'u':
 			if (za_uv_kind_from_string(optarg, &uv) != ZA_OK)
 				return usage();
@@ -99,7 +138,7 @@ main(int argc, char **argv)
 			return usage();
 		}
 	}
-	if (argc - optind != 3)
+	if (argc - optind != (store ? 2 : 3))
 		return usage();
 	memset(&res, 0, sizeof(res));
 	memset(&req, 0, sizeof(req));
@@ -116,6 +155,11 @@ main(int argc, char **argv)
 	    (label != NULL && (c->label = strdup(label)) == NULL))
 		goto out;
 	c->created = time(NULL);
+	if (store) {
+		if ((r = print_store(argv[optind], &c, &lg)) == ZA_OK)
+			r = fflush(stdout) == 0 ? ZA_OK : ZA_ERR_IO;
+		goto out;
+	}
 	if ((r = za_fido2_cred_to_mods(c, &mods, &lg)) != ZA_OK)
 		goto out;
 	printf("dn: zaTokenId=%s,uid=%s,%s\n", argv[optind + 1], argv[optind],

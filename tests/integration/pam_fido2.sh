@@ -23,7 +23,11 @@
 #    write in between, made while the login waits for the key, wins);
 #  - 10 concurrent logins with one key: every assertion gets its own
 #    counter, and the compare-and-swap lets a login in only when it moves
-#    the stored counter forward from the value it read.
+#    the stored counter forward from the value it read;
+#  - a credential of the file store ([store] path): used at login, its
+#    counter advanced in the store file, the AAGUID allowlist applied, a
+#    counter that goes back refused and the credential marked cloned in
+#    the store file.
 # Works in the sanitizer build (ZA_SANITIZERS=yes): the ASan runtime is
 # preloaded first, then the shim, then the module and pam_wrapper.
 set -eu
@@ -413,5 +417,61 @@ done
 [ "$(za_pz_get "$dn_y" zaTokenStatus)" = active ] || za_fail "credential status changed under concurrency"
 unset SOFTFIDO_UV
 za_ok "$N concurrent logins with one key: counters $((c0 + 1))..$((c0 + N)) signed once each; $ok got in, $lost lost the compare-and-swap; stored counter = largest successful ($max)"
+
+# ---------------------------------------------------------------- file store
+# yamada has no credential in the directory; the store holds one, written
+# by fido2enrol -s through the model's serializer.
+key store
+store="$work/store"
+mkdir -m 0700 "$store"
+LD_PRELOAD="${asan:+$asan }$shim" "$enrol" -s -u none yamada fs-yamada \
+    > "$store/zoneauth.store" 2> "$work/fs.err" ||
+    { cat "$work/fs.err"; za_fail "enrolling fs-yamada into the store"; }
+chmod 0600 "$store/zoneauth.store"
+# scount / sstatus: fs-yamada's sign_count and status in the store file.
+scount() {
+	sed -n 's/^fido2 yamada id=fs-yamada .*sign_count=\([0-9]*\).*/\1/p' "$store/zoneauth.store"
+}
+sstatus() {
+	sed -n 's/^fido2 yamada id=fs-yamada .*status=\([a-z]*\).*/\1/p' "$store/zoneauth.store"
+}
+[ "$(scount)" = 0 ] || { cat "$store/zoneauth.store"; za_fail "store record: enrolled counter not 0: $(scount)"; }
+[ "$(sstatus)" = active ] || za_fail "store record: status $(sstatus)"
+store_rules="[lockout]
+delay = 0
+deny = 100
+[rule password-and-key]
+match = any
+classes = 2
+methods = password,fido2
+[store]
+path = $store"
+sconf=$(za_pz_conf fido2store "$store_rules")
+za_pz_service fido2store "$sconf"
+# Without [store] the credential does not exist.
+login fido2 yamada PAM_AUTH_ERR "a store credential used without [store]" -a "$ZA_PZ_PW"
+expect "no store: the key holds nothing" 'reason=security key: no-credential'
+login fido2store yamada PAM_SUCCESS "store credential refused" -a "$ZA_PZ_PW"
+expect "store login log" 'fido2: user=yamada .*token=fs-yamada aaguid='"$SOFT_AAGUID"' credential=[0-9a-f]{8}\.\. uv=none counter=1 result=verified'
+expect "store auth log" 'auth: user=yamada .*methods=password,fido2 result=success'
+[ "$(scount)" = 1 ] || za_fail "store counter not advanced to 1: $(scount)"
+login fido2store yamada PAM_SUCCESS "second store login refused" -a "$ZA_PZ_PW"
+[ "$(scount)" = 2 ] || za_fail "store counter not advanced to 2: $(scount)"
+[ "$(stat -c %a "$store/zoneauth.store")" = 600 ] || za_fail "store file mode changed"
+za_pz_service fido2storeallow "$sconf" fido2.aaguids=0a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d
+login fido2storeallow yamada PAM_AUTH_ERR "store credential outside fido2.aaguids accepted" -a "$ZA_PZ_PW"
+expect "store allowlist refusal logged" "fido2: user=yamada token=fs-yamada: key model $SOFT_AAGUID is not in fido2.aaguids; credential not usable"
+[ "$(scount)" = 2 ] || za_fail "a refused login moved the store counter: $(scount)"
+n0=$(failures yamada)
+SOFTFIDO_COUNTER=regress login fido2store yamada PAM_AUTH_ERR "cloned store key accepted" -a "$ZA_PZ_PW"
+expect "store clone message" '^error: This security key has been blocked because it may have been copied\. Contact the ID administrator\.$'
+expect "store clone logged" 'SYSLOG\(3\): fido2: user=yamada token=fs-yamada aaguid='"$SOFT_AAGUID"': signature counter 1 is not above the stored 2: the key may have been cloned; credential marked cloned'
+[ "$(sstatus)" = cloned ] || { cat "$store/zoneauth.store"; za_fail "store credential not marked cloned: $(sstatus)"; }
+[ "$(scount)" = 2 ] || za_fail "a clone's counter was stored in the store: $(scount)"
+[ "$(failures yamada)" = $((n0 + 1)) ] || za_fail "store clone not counted as a failure"
+login fido2store yamada PAM_AUTH_ERR "cloned store credential accepted with the genuine counter" -a "$ZA_PZ_PW"
+expect "cloned store credential not loaded" 'reason=security key: no-credential'
+[ "$(scount)" = 2 ] || za_fail "a cloned store credential's counter moved: $(scount)"
+za_ok "file store credential: logins advance sign_count in the store (0 -> 1 -> 2); fido2.aaguids applies; a counter that goes back is refused and marked cloned in the store"
 
 za_pz_done pam_fido2

@@ -1,6 +1,7 @@
 /*
  * Unit tests: secret hygiene (lib/secret.c), safe files (lib/file.c),
- * error texts (lib/err.c) and the logging sink (lib/log.c).
+ * error texts (lib/err.c), the logging sink (lib/log.c) and the file
+ * store's compare-and-swap updates (lib/storefile.c).
  */
 #include "config.h"
 
@@ -22,7 +23,9 @@
 #include "za_err.h"
 #include "za_file.h"
 #include "za_log.h"
+#include "za_model.h"
 #include "za_secret.h"
+#include "za_storefile.h"
 
 struct captured {
 	char last[2048];
@@ -281,6 +284,140 @@ test_replace(void **state)
 	assert_int_equal(za_file_replace(path, "x", 1, 0600, NULL), ZA_ERR_IO);
 }
 
+/* The file store: a FIDO2 credential f1 of alice and one of bob. */
+#define ST_HEAD	"zoneauth-store 1\nuser alice\nuser bob\n"
+#define ST_KEY	" pubkey=MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEq21MmP2S" \
+		"UFlnnKQBn78EZ0agrT0yuCZMvmCw38FSXzbx5vBPI8aV7w405" \
+		"Lqh6U3x3PyiRH73J+szE03/N6CIxA== alg=-7 " \
+		"aaguid=cb69481e-8ff7-4039-93ec-0a2729a154a8 uv=none rp_id=pam://x"
+#define ST_F1	"fido2 alice id=f1 status=active cred_id=AQID_v8QIDBAUGBwgJCgsA" \
+		ST_KEY " sign_count=%u\n"
+#define ST_F2	"fido2 bob id=f2 status=active cred_id=Y3JlZGVudGlhbC10d28" \
+		ST_KEY " sign_count=7\n"
+
+static void
+store_dir(char *dir, size_t dirsz, const char *name, unsigned int count)
+{
+	char path[PATH_MAX], text[2048];
+	int n;
+
+	assert_true(strlen(tmpdir) + strlen(name) + 2 <= dirsz);
+	snprintf(dir, dirsz, "%s/%s", tmpdir, name);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, ZA_STOREFILE_NAME);
+	n = snprintf(text, sizeof(text), ST_HEAD ST_F1 ST_F2, count);
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	write_file(path, text, (size_t)n, 0600);
+}
+
+/* Load the store of dir and return credential id (the store in *sp). */
+static struct za_fido2_cred *
+store_cred(const char *dir, const char *id, struct za_store **sp)
+{
+	struct za_fido2_cred *c;
+
+	assert_int_equal(za_storefile_load(dir, getuid(), NULL, sp), ZA_OK);
+	c = za_store_find_fido2(*sp, id);
+	assert_non_null(c);
+	return c;
+}
+
+static void
+test_store_fido2_advance(void **state)
+{
+	struct za_store *s = NULL;
+	struct za_fido2_cred *c;
+	char dir[512], path[PATH_MAX];
+	struct stat st;
+
+	(void)state;
+	store_dir(dir, sizeof(dir), "fadv", 3);
+	assert_int_equal(za_storefile_fido2_advance(dir, getuid(), "f1", 3, 5,
+	    NULL), ZA_OK);
+	c = store_cred(dir, "f1", &s);
+	assert_int_equal(c->sign_count, 5);
+	assert_int_equal(c->status, ZA_TOKEN_ACTIVE);
+	assert_string_equal(c->owner, "alice");
+	c = za_store_find_fido2(s, "f2");	/* the other one untouched */
+	assert_non_null(c);
+	assert_int_equal(c->sign_count, 7);
+	za_store_free(&s);
+	snprintf(path, sizeof(path), "%s/%s", dir, ZA_STOREFILE_NAME);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+
+	/* The login read 3, someone stored 5 since: conflict, no write. */
+	assert_int_equal(za_storefile_fido2_advance(dir, getuid(), "f1", 3, 4,
+	    NULL), ZA_ERR_CONFLICT);
+	assert_int_equal(za_storefile_fido2_advance(dir, getuid(), "f1", 3, 9,
+	    NULL), ZA_ERR_CONFLICT);
+	c = store_cred(dir, "f1", &s);
+	assert_int_equal(c->sign_count, 5);
+	za_store_free(&s);
+	assert_int_equal(za_storefile_fido2_advance(dir, getuid(), "f1", 5, 6,
+	    NULL), ZA_OK);
+	c = store_cred(dir, "f1", &s);
+	assert_int_equal(c->sign_count, 6);
+	za_store_free(&s);
+
+	/* Forward only; unknown ids; OTP ids are not FIDO2 credentials. */
+	assert_int_equal(za_storefile_fido2_advance(dir, getuid(), "f1", 6, 6,
+	    NULL), ZA_ERR_ARG);
+	assert_int_equal(za_storefile_fido2_advance(dir, getuid(), "f1", 6, 2,
+	    NULL), ZA_ERR_ARG);
+	assert_int_equal(za_storefile_fido2_advance(NULL, getuid(), "f1", 6,
+	    7, NULL), ZA_ERR_ARG);
+	assert_int_equal(za_storefile_fido2_advance(dir, getuid(), NULL, 6,
+	    7, NULL), ZA_ERR_ARG);
+	assert_int_equal(za_storefile_fido2_advance(dir, getuid(), "nope", 6,
+	    7, NULL), ZA_ERR_NOT_FOUND);
+	c = store_cred(dir, "f1", &s);
+	assert_int_equal(c->sign_count, 6);
+	za_store_free(&s);
+
+	/* An unsafe directory is refused before anything is read. */
+	assert_int_equal(chmod(dir, 0770), 0);
+	assert_int_equal(za_storefile_fido2_advance(dir, getuid(), "f1", 6, 7,
+	    NULL), ZA_ERR_UNSAFE_FILE);
+	assert_int_equal(chmod(dir, 0700), 0);
+	snprintf(path, sizeof(path), "%s/absent", tmpdir);
+	assert_int_equal(za_storefile_fido2_advance(path, getuid(), "f1", 6, 7,
+	    NULL), ZA_ERR_IO);
+}
+
+static void
+test_store_fido2_cloned(void **state)
+{
+	struct za_store *s = NULL;
+	struct za_fido2_cred *c;
+	char dir[512];
+
+	(void)state;
+	store_dir(dir, sizeof(dir), "fclone", 4);
+	assert_int_equal(za_storefile_fido2_mark_cloned(dir, getuid(), "f1",
+	    NULL), ZA_OK);
+	c = store_cred(dir, "f1", &s);
+	assert_int_equal(c->status, ZA_TOKEN_CLONED);
+	assert_int_equal(c->sign_count, 4);	/* counter kept */
+	c = za_store_find_fido2(s, "f2");
+	assert_non_null(c);
+	assert_int_equal(c->status, ZA_TOKEN_ACTIVE);
+	za_store_free(&s);
+	/* Marked already: a conflict; and a cloned credential never moves. */
+	assert_int_equal(za_storefile_fido2_mark_cloned(dir, getuid(), "f1",
+	    NULL), ZA_ERR_CONFLICT);
+	assert_int_equal(za_storefile_fido2_advance(dir, getuid(), "f1", 4, 5,
+	    NULL), ZA_ERR_CONFLICT);
+	c = store_cred(dir, "f1", &s);
+	assert_int_equal(c->status, ZA_TOKEN_CLONED);
+	assert_int_equal(c->sign_count, 4);
+	za_store_free(&s);
+	assert_int_equal(za_storefile_fido2_mark_cloned(dir, getuid(), "nope",
+	    NULL), ZA_ERR_NOT_FOUND);
+	assert_int_equal(za_storefile_fido2_mark_cloned(dir, getuid(), NULL,
+	    NULL), ZA_ERR_ARG);
+}
+
 int
 main(void)
 {
@@ -293,6 +430,8 @@ main(void)
 		cmocka_unit_test(test_read_checked_ok),
 		cmocka_unit_test(test_read_checked_refusals),
 		cmocka_unit_test(test_replace),
+		cmocka_unit_test(test_store_fido2_advance),
+		cmocka_unit_test(test_store_fido2_cloned),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
