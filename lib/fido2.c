@@ -249,6 +249,23 @@ za_fido2_timed_out(uint64_t t0, int budget_ms)
 }
 
 int
+za_fido2_touch_failed(struct za_fido2_dev *d, int fr, uint64_t t0,
+    int budget_ms, const char *what, struct za_fido2_result *res,
+    const struct za_log *lg, const char *func)
+{
+	enum za_fido2_reason why;
+	int r;
+
+	r = za_fido2_map_error(fr, za_fido2_timed_out(t0, budget_ms), &why);
+	za_fido2_fail(res, why, fr, lg, LOG_NOTICE, func, "the key on %s %s: %s",
+	    d->path, what, za_fido2_reason_name(why));
+	za_fido2_note_retries(d, res);
+	if (r == ZA_ERR_TIMEOUT)
+		(void)fido_dev_cancel(d->dev);
+	return r;
+}
+
+int
 za_fido2_ms_left(uint64_t deadline)
 {
 	uint64_t now = za_fido2_now_ms();

@@ -496,7 +496,6 @@ assert_on(struct za_fido2_dev *d, const struct za_fido2_auth_req *req,
 	const struct za_fido2_cred *c;
 	fido_assert_t *a = NULL;
 	struct pubkey pk;
-	enum za_fido2_reason why;
 	unsigned char cdh[CDH_LEN];
 	uint64_t t0;
 	size_t idx;
@@ -519,16 +518,8 @@ assert_on(struct za_fido2_dev *d, const struct za_fido2_auth_req *req,
 	if ((fr = fido_dev_set_timeout(d->dev, budget)) != FIDO_OK ||
 	    (fr = fido_dev_get_assert(d->dev, a,
 	    req->need == ZA_UV_PIN ? req->pin : NULL)) != FIDO_OK) {
-		r = za_fido2_map_error(fr,
-		    za_fido2_timed_out(t0, budget), &why);
-		za_fido2_fail(res, why, fr, lg, LOG_NOTICE, __func__,
-		    "the key on %s gave no assertion: %s", d->path,
-		    za_fido2_reason_name(why));
-		za_fido2_note_retries(d, res);
-		/* Stop a key still waiting for a touch: a late touch must
-		 * not complete an abandoned request. */
-		if (r == ZA_ERR_TIMEOUT)
-			(void)fido_dev_cancel(d->dev);
+		r = za_fido2_touch_failed(d, fr, t0, budget,
+		    "gave no assertion", res, lg, __func__);
 		goto out;
 	}
 	r = ZA_ERR_AUTH;

@@ -458,7 +458,6 @@ za_fido2_enrol(struct za_fido2_dev *dev, const struct za_fido2_enrol_req *req,
     struct za_fido2_result *res, const struct za_log *lg)
 {
 	struct za_fido2_dev *own = NULL, *d;
-	enum za_fido2_reason why;
 	fido_cred_t *cred = NULL;
 	X509_STORE *store = NULL;
 	unsigned char cdh[CDH_LEN], rnd_uid[ZA_FIDO2_USER_ID_LEN];
@@ -514,16 +513,8 @@ za_fido2_enrol(struct za_fido2_dev *dev, const struct za_fido2_enrol_req *req,
 	if ((fr = fido_dev_set_timeout(d->dev, budget)) != FIDO_OK ||
 	    (fr = fido_dev_make_cred(d->dev, cred,
 	    req->uv == ZA_UV_BUILTIN ? NULL : req->pin)) != FIDO_OK) {
-		r = za_fido2_map_error(fr,
-		    za_fido2_timed_out(t0, budget), &why);
-		za_fido2_fail(res, why, fr, lg, LOG_NOTICE, __func__,
-		    "the key on %s did not make a credential: %s", d->path,
-		    za_fido2_reason_name(why));
-		za_fido2_note_retries(d, res);
-		/* Stop a key still waiting for a touch: a late touch must
-		 * not complete an abandoned request. */
-		if (r == ZA_ERR_TIMEOUT)
-			(void)fido_dev_cancel(d->dev);
+		r = za_fido2_touch_failed(d, fr, t0, budget,
+		    "did not make a credential", res, lg, __func__);
 		goto out;
 	}
 	r = ZA_ERR_DENIED;

@@ -63,6 +63,17 @@ uint64_t za_fido2_now_ms(void);
 #define ZA_FIDO2_TIMEOUT_SLACK_MS	50
 int za_fido2_timed_out(uint64_t t0, int budget_ms);
 
+/*
+ * A request that needed a touch (makeCredential, getAssertion), started at
+ * t0 with budget_ms, failed on d with libfido2 code fr: record why in res
+ * (logged from func as "the key on PATH <what>: <reason>"), note the PIN/UV
+ * retries left, and on a timeout cancel the request so that a late touch
+ * cannot complete it.  Returns the ZA_ERR_* code.
+ */
+int za_fido2_touch_failed(struct za_fido2_dev *d, int fr, uint64_t t0,
+    int budget_ms, const char *what, struct za_fido2_result *res,
+    const struct za_log *lg, const char *func);
+
 /* Milliseconds left before deadline (a za_fido2_now_ms() value), >= 0. */
 int za_fido2_ms_left(uint64_t deadline);
 
