@@ -4,11 +4,8 @@
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 . "$top_srcdir/tests/integration/common.sh"
-command -v jq >/dev/null || za_skip "jq not installed (apt-get install jq)"
-
-idmgr="$top_builddir/idmgr/idmgr"
-za_sandbox_start
-conf="$ZA_SANDBOX/zoneauth.conf"
+. "$top_srcdir/tests/integration/idmgrenv.sh"
+za_im_start
 
 "$idmgr" help | grep -q 'usage: idmgr' || za_fail "help prints usage"
 "$idmgr" version | grep -q "^idmgr (zoneauth) " || za_fail "version"

@@ -8,34 +8,22 @@
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 . "$top_srcdir/tests/integration/common.sh"
-command -v jq >/dev/null || za_skip "jq not installed (apt-get install jq)"
-PATH="$PATH:/usr/sbin:/sbin"
-export LC_ALL=C.UTF-8 TZ=Asia/Tokyo
+. "$top_srcdir/tests/integration/idmgrenv.sh"
+export TZ=Asia/Tokyo
 
-idmgr="$top_builddir/idmgr/idmgr"
-[ -x "$idmgr" ] || za_fail "$idmgr not built"
-za_sandbox_start --sample
-conf="$ZA_SANDBOX/zoneauth.conf"
+za_im_start --sample
 log="$ZA_SANDBOX/audit.log"
 work="$ZA_SANDBOX/audit-test"
 mkdir -m 0700 "$work"
 
+# run ARGS: idmgr ARGS (without -c: the tests name a configuration or
+# none); sets st, out, err.  Replaces idmgrenv.sh's run, which expect uses.
 run() {
 	set +e
 	out=$("$idmgr" "$@" 2>"$work/stderr")
 	st=$?
 	set -e
 	err=$(cat "$work/stderr")
-}
-expect() {
-	_want=$1 _desc=$2
-	shift 2
-	run "$@"
-	[ "$st" -eq "$_want" ] ||
-	    za_fail "$_desc: exit $st, expected $_want; stdout: $out; stderr: $err"
-}
-jget() {
-	printf '%s\n' "$out" | jq -r "$1"
 }
 
 # ---------------------------------------------------------------- records

@@ -9,24 +9,15 @@ set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 . "$top_srcdir/tests/integration/common.sh"
 . "$top_srcdir/tests/integration/pamenv.sh"
-command -v jq >/dev/null || za_skip "jq not installed (apt-get install jq)"
+. "$top_srcdir/tests/integration/idmgrenv.sh"
 command -v oathtool >/dev/null || za_skip "oathtool not installed (apt-get install oathtool)"
-PATH="$PATH:/usr/sbin:/sbin"
-export LC_ALL=C.UTF-8
 
-idmgr="$top_builddir/idmgr/idmgr"
 pamrun="$top_builddir/tests/integration/pamrun"
-[ -x "$idmgr" ] || za_fail "$idmgr not built"
 [ -x "$pamrun" ] || za_skip "tests/integration/pamrun not built (libpamtest missing)"
 [ -f "$ZA_PAM_MODULE" ] || za_fail "$ZA_PAM_MODULE not built"
-za_sandbox_start --sample
+za_im_start --sample
 za_pam_init
-conf="$ZA_SANDBOX/zoneauth.conf"
 pw=Reishi-Demo-2026	# tanaka's password in the sample directory
-
-uri_param() {
-	printf '%s\n' "${1#*\?}" | tr '&' '\n' | sed -n "s/^$2=//p"
-}
 
 # The sample's demo token would also accept codes: revoke it first, so
 # only the token enrolled here can let tanaka in.

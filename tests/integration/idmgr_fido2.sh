@@ -20,18 +20,14 @@
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 . "$top_srcdir/tests/integration/common.sh"
-command -v jq >/dev/null || za_skip "jq not installed (apt-get install jq)"
+. "$top_srcdir/tests/integration/idmgrenv.sh"
 command -v openssl >/dev/null || za_skip "openssl not installed"
 command -v fido2-assert >/dev/null ||
 	za_skip "fido2-assert not installed (apt-get install fido2-tools)"
 command -v base64 >/dev/null && command -v od >/dev/null ||
 	za_skip "base64/od (coreutils) not found"
-PATH="$PATH:/usr/sbin:/sbin"
-export LC_ALL=C.UTF-8
 
-idmgr="$top_builddir/idmgr/idmgr"
 shim=${SOFTFIDO_SHIM:-$top_builddir/tests/softfido/.libs/libsoftfido_shim.so}
-[ -x "$idmgr" ] || za_fail "$idmgr not built"
 [ -f "$shim" ] || za_fail "$shim not built (make check builds it)"
 
 # A sanitizer build needs the ASan runtime first in LD_PRELOAD (FACTS.md).
@@ -45,11 +41,9 @@ fi
 preload=$shim
 [ -n "$asan" ] && preload="$asan $shim"
 
-za_sandbox_start --sample
+za_im_start --sample
 tmp=$ZA_SANDBOX/fido2
 mkdir "$tmp"
-people="ou=people,$BASE_DN"
-audit="$ZA_SANDBOX/audit.log"
 rp=pam://zoneauth
 default_aaguid=736f6674-6669-646f-8000-000000000001
 other_aaguid=0badc0de-0000-4000-8000-00000000beef
@@ -79,7 +73,8 @@ conf deny "touch_timeout = 3s" "aaguids = $other_aaguid"
 conf ca "touch_timeout = 3s" "attestation_ca = $tmp/softfido-ca.crt"
 
 # run [K=V...] -- ARGS: idmgr with the shim, the knobs K=V, configuration
-# $cf, standard input $in; sets out, err, st.
+# $cf, standard input $in; sets out, err, st.  Replaces idmgrenv.sh's
+# run, so its expect STATUS DESC [K=V...] -- ARGS runs this one.
 cf=$tmp/plain.conf
 in=/dev/null
 run() {
@@ -101,14 +96,6 @@ run() {
 	fi
 	printf '%s\n' "$out" >>"$tmp/all-stdout"
 }
-# expect STATUS DESC [K=V...] -- ARGS
-expect() {
-	_want=$1 _desc=$2
-	shift 2
-	run "$@"
-	[ "$st" -eq "$_want" ] ||
-	    za_fail "$_desc: exit $st, expected $_want; stdout: $out; stderr: $err"
-}
 # jexpect STATUS FIELD DESC [K=V...] -- ARGS: --json error naming FIELD
 jexpect() {
 	_want=$1 _field=$2 _desc=$3
@@ -118,12 +105,6 @@ jexpect() {
 	    za_fail "$_desc: field $(jget .field), expected $_field: $out"
 	[ "$(jget .exit_status)" = "$_want" ] ||
 	    za_fail "$_desc: exit_status in JSON: $out"
-}
-jget() {
-	printf '%s\n' "$out" | jq -r "$1"
-}
-srch() {
-	ldapsearch -LLL -Q -o ldif-wrap=no -Y EXTERNAL -H "$LDAPI_URI" "$@"
 }
 # attr_b64 DN ATTR: the value as base64 (ldapsearch prints printable
 # values as text and the others as base64).

@@ -7,49 +7,18 @@
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 . "$top_srcdir/tests/integration/common.sh"
-command -v jq >/dev/null || za_skip "jq not installed (apt-get install jq)"
+. "$top_srcdir/tests/integration/idmgrenv.sh"
 command -v oathtool >/dev/null || za_skip "oathtool not installed (apt-get install oathtool)"
 command -v base32 >/dev/null || za_skip "base32 (coreutils) not found"
-PATH="$PATH:/usr/sbin:/sbin"
-export LC_ALL=C.UTF-8
 
-idmgr="$top_builddir/idmgr/idmgr"
-[ -x "$idmgr" ] || za_fail "$idmgr not built"
-za_sandbox_start --sample
-conf="$ZA_SANDBOX/zoneauth.conf"
-people="ou=people,$BASE_DN"
-audit="$ZA_SANDBOX/audit.log"
+za_im_start --sample
 
-run() {
-	set +e
-	out=$("$idmgr" -c "$conf" "$@" 2>"$ZA_SANDBOX/stderr")
-	st=$?
-	set -e
-	err=$(cat "$ZA_SANDBOX/stderr")
-}
-expect() {
-	_want=$1 _desc=$2
-	shift 2
-	run "$@"
-	[ "$st" -eq "$_want" ] ||
-	    za_fail "$_desc: exit $st, expected $_want; stdout: $out; stderr: $err"
-}
-jget() {
-	printf '%s\n' "$out" | jq -r "$1"
-}
 jexpect() {
 	_want=$1 _field=$2 _desc=$3
 	shift 3
 	expect "$_want" "$_desc" --json "$@"
 	[ "$(jget .field)" = "$_field" ] ||
 	    za_fail "$_desc: field $(jget .field), expected $_field: $out"
-}
-srch() {
-	ldapsearch -LLL -Q -o ldif-wrap=no -Y EXTERNAL -H "$LDAPI_URI" "$@"
-}
-# uri_param URI NAME: a query parameter's value.
-uri_param() {
-	printf '%s\n' "${1#*\?}" | tr '&' '\n' | sed -n "s/^$2=//p"
 }
 # b32hex BASE32: the bytes as hex (padding added for base32 -d).
 b32hex() {

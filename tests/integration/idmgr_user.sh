@@ -7,38 +7,12 @@
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 . "$top_srcdir/tests/integration/common.sh"
-command -v jq >/dev/null || za_skip "jq not installed (apt-get install jq)"
-PATH="$PATH:/usr/sbin:/sbin"
-export LC_ALL=C.UTF-8 TZ=Asia/Tokyo
+. "$top_srcdir/tests/integration/idmgrenv.sh"
+export TZ=Asia/Tokyo
 
-idmgr="$top_builddir/idmgr/idmgr"
-[ -x "$idmgr" ] || za_fail "$idmgr not built"
-za_sandbox_start --sample
-conf="$ZA_SANDBOX/zoneauth.conf"
-people="ou=people,$BASE_DN"
-audit="$ZA_SANDBOX/audit.log"
+za_im_start --sample
 demo_pw=Reishi-Demo-2026
 
-# run ARGS: idmgr with the sandbox configuration; sets st, out, err.
-run() {
-	set +e
-	out=$("$idmgr" -c "$conf" "$@" 2>"$ZA_SANDBOX/stderr")
-	st=$?
-	set -e
-	err=$(cat "$ZA_SANDBOX/stderr")
-}
-# expect STATUS DESCRIPTION ARGS: run and check the exit status.
-expect() {
-	_want=$1 _desc=$2
-	shift 2
-	run "$@"
-	[ "$st" -eq "$_want" ] ||
-	    za_fail "$_desc: exit $st, expected $_want; stdout: $out; stderr: $err"
-}
-# jget FILTER: a value of the last JSON output.
-jget() {
-	printf '%s\n' "$out" | jq -r "$1"
-}
 # jexpect STATUS FIELD DESCRIPTION ARGS: --json error naming FIELD.
 jexpect() {
 	_want=$1 _field=$2 _desc=$3
@@ -49,9 +23,6 @@ jexpect() {
 	[ "$(jget .exit_status)" = "$_want" ] || za_fail "$_desc: exit_status: $out"
 	[ -n "$(jget .error)" ] && [ "$(jget .error)" != null ] ||
 	    za_fail "$_desc: no error text: $out"
-}
-srch() {
-	ldapsearch -LLL -Q -o ldif-wrap=no -Y EXTERNAL -H "$LDAPI_URI" "$@"
 }
 ldapmod() {
 	ldapmodify -Q -Y EXTERNAL -H "$LDAPI_URI" >/dev/null
