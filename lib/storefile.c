@@ -126,67 +126,17 @@ out:
 	return r;
 }
 
-int
-za_storefile_otp_advance(const char *dir, uid_t owner, const char *id,
-    int had_old, uint64_t old, uint64_t new_value, const struct za_log *lg)
-{
-	struct za_store *s = NULL;
-	struct za_otp_token *t;
-	char *path = NULL, *text = NULL;
-	size_t len = 0;
-	int fd = -1, r, have;
-	uint64_t cur;
-
-	if (dir == NULL || id == NULL || (had_old && new_value <= old))
-		return ZA_ERR_ARG;
-	if ((r = za_sf_path(dir, &path)) != ZA_OK)
-		goto out;
-	if ((r = za_sf_lock(dir, owner, LOCK_EX, lg, &fd)) != ZA_OK)
-		goto out;
-	if ((r = za_sf_read(path, owner, lg, &s)) != ZA_OK)
-		goto out;
-	if ((t = za_store_find_otp(s, id)) == NULL) {
-		r = ZA_ERR_NOT_FOUND;
-		goto out;
-	}
-	have = t->kind == ZA_TOKEN_TOTP ? t->has_last_step : t->has_counter;
-	cur = t->kind == ZA_TOKEN_TOTP ? t->last_step : t->counter;
-	if ((have != 0) != (had_old != 0) || (have && cur != old)) {
-		r = ZA_ERR_CONFLICT;
-		goto out;
-	}
-	if (t->kind == ZA_TOKEN_TOTP) {
-		t->has_last_step = true;
-		t->last_step = new_value;
-	} else {
-		t->has_counter = true;
-		t->counter = new_value;
-	}
-	if ((r = za_store_serialize(s, &text, &len, lg)) != ZA_OK)
-		goto out;
-	r = za_file_replace(path, text, len, 0600, lg);
-out:
-	if (text != NULL)
-		za_freezero(text, len + 1);
-	za_store_free(&s);
-	if (fd >= 0)
-		close(fd);
-	free(path);
-	return r;
-}
-
 /*
- * Under the exclusive lock: re-read, find credential id, require it
- * active with counter old (when check_count), set the new counter or
- * status, write.
+ * Read-modify-write of the store under its exclusive lock: re-read the
+ * file, let edit change the parsed store (its error aborts the write),
+ * then replace the file atomically.
  */
 static int
-za_sf_fido2_update(const char *dir, uid_t owner, const char *id,
-    int check_count, uint32_t old, uint32_t new_value,
-    enum za_token_status new_status, const struct za_log *lg)
+za_sf_update(const char *dir, uid_t owner,
+    int (*edit)(struct za_store *s, void *arg), void *arg,
+    const struct za_log *lg)
 {
 	struct za_store *s = NULL;
-	struct za_fido2_cred *c;
 	char *path = NULL, *text = NULL;
 	size_t len = 0;
 	int fd = -1, r;
@@ -197,18 +147,8 @@ za_sf_fido2_update(const char *dir, uid_t owner, const char *id,
 		goto out;
 	if ((r = za_sf_read(path, owner, lg, &s)) != ZA_OK)
 		goto out;
-	if ((c = za_store_find_fido2(s, id)) == NULL) {
-		r = ZA_ERR_NOT_FOUND;
+	if ((r = edit(s, arg)) != ZA_OK)
 		goto out;
-	}
-	if (c->status != ZA_TOKEN_ACTIVE ||
-	    (check_count && c->sign_count != old)) {
-		r = ZA_ERR_CONFLICT;
-		goto out;
-	}
-	if (check_count)
-		c->sign_count = new_value;
-	c->status = new_status;
 	if ((r = za_store_serialize(s, &text, &len, lg)) != ZA_OK)
 		goto out;
 	r = za_file_replace(path, text, len, 0600, lg);
@@ -217,27 +157,99 @@ out:
 		za_freezero(text, len + 1);
 	za_store_free(&s);
 	if (fd >= 0)
-		close(fd);
+		close(fd);	/* releases the lock */
 	free(path);
 	return r;
+}
+
+struct za_sf_otp_edit {
+	const char *id;
+	int had_old;
+	uint64_t old, new_value;
+};
+
+/* The token's last step/counter must still be what the login read. */
+static int
+za_sf_otp_edit(struct za_store *s, void *arg)
+{
+	const struct za_sf_otp_edit *e = arg;
+	struct za_otp_token *t;
+	uint64_t cur;
+	int have;
+
+	if ((t = za_store_find_otp(s, e->id)) == NULL)
+		return ZA_ERR_NOT_FOUND;
+	have = t->kind == ZA_TOKEN_TOTP ? t->has_last_step : t->has_counter;
+	cur = t->kind == ZA_TOKEN_TOTP ? t->last_step : t->counter;
+	if ((have != 0) != (e->had_old != 0) || (have && cur != e->old))
+		return ZA_ERR_CONFLICT;
+	if (t->kind == ZA_TOKEN_TOTP) {
+		t->has_last_step = true;
+		t->last_step = e->new_value;
+	} else {
+		t->has_counter = true;
+		t->counter = e->new_value;
+	}
+	return ZA_OK;
+}
+
+int
+za_storefile_otp_advance(const char *dir, uid_t owner, const char *id,
+    int had_old, uint64_t old, uint64_t new_value, const struct za_log *lg)
+{
+	struct za_sf_otp_edit e = { id, had_old, old, new_value };
+
+	if (dir == NULL || id == NULL || (had_old && new_value <= old))
+		return ZA_ERR_ARG;
+	return za_sf_update(dir, owner, za_sf_otp_edit, &e, lg);
+}
+
+struct za_sf_fido2_edit {
+	const char *id;
+	int check_count;
+	uint32_t old, new_value;
+	enum za_token_status new_status;
+};
+
+/*
+ * The credential must be active and, when check_count, still hold the
+ * counter the login read; then set the new counter or status.
+ */
+static int
+za_sf_fido2_edit(struct za_store *s, void *arg)
+{
+	const struct za_sf_fido2_edit *e = arg;
+	struct za_fido2_cred *c;
+
+	if ((c = za_store_find_fido2(s, e->id)) == NULL)
+		return ZA_ERR_NOT_FOUND;
+	if (c->status != ZA_TOKEN_ACTIVE ||
+	    (e->check_count && c->sign_count != e->old))
+		return ZA_ERR_CONFLICT;
+	if (e->check_count)
+		c->sign_count = e->new_value;
+	c->status = e->new_status;
+	return ZA_OK;
 }
 
 int
 za_storefile_fido2_advance(const char *dir, uid_t owner, const char *id,
     uint32_t old, uint32_t new_value, const struct za_log *lg)
 {
+	struct za_sf_fido2_edit e = { id, 1, old, new_value, ZA_TOKEN_ACTIVE };
+
 	if (dir == NULL || id == NULL || new_value <= old)
 		return ZA_ERR_ARG;
-	return za_sf_fido2_update(dir, owner, id, 1, old, new_value,
-	    ZA_TOKEN_ACTIVE, lg);
+	return za_sf_update(dir, owner, za_sf_fido2_edit, &e, lg);
 }
 
 int
 za_storefile_fido2_mark_cloned(const char *dir, uid_t owner,
     const char *id, const struct za_log *lg)
 {
+	struct za_sf_fido2_edit e = { id, 0, 0, 0, ZA_TOKEN_CLONED };
+
 	if (dir == NULL || id == NULL)
 		return ZA_ERR_ARG;
-	return za_sf_fido2_update(dir, owner, id, 0, 0, 0, ZA_TOKEN_CLONED,
-	    lg);
+	return za_sf_update(dir, owner, za_sf_fido2_edit, &e, lg);
 }
