@@ -284,16 +284,20 @@ za_fido2_timeout_ok(int timeout_ms)
 }
 
 int
-za_fido2_rp_id_ok(const char *rp_id)
+za_fido2_rp_id_ok(const char *rp_id, const struct za_log *lg)
 {
 	size_t i;
 
 	if (rp_id == NULL || *rp_id == '\0')
-		return 0;
+		goto bad;
 	for (i = 0; rp_id[i] != '\0'; i++)
 		if (i >= ZA_RP_ID_MAX || rp_id[i] <= 0x20 || rp_id[i] >= 0x7f)
-			return 0;
+			goto bad;
 	return 1;
+bad:
+	za_error(lg, "relying party id: 1..%d printable ASCII characters "
+	    "without spaces required", ZA_RP_ID_MAX);
+	return 0;
 }
 
 static void

@@ -151,11 +151,8 @@ check_request(const struct za_fido2_auth_req *req, const struct za_log *lg)
 		za_error(lg, "no authentication request");
 		goto out;
 	}
-	if (!za_fido2_rp_id_ok(req->rp_id)) {
-		za_error(lg, "relying party id: 1..%d printable ASCII "
-		    "characters without spaces required", ZA_RP_ID_MAX);
+	if (!za_fido2_rp_id_ok(req->rp_id, lg))
 		goto out;
-	}
 	if (req->ncreds > ZA_FIDO2_MAX_CREDS ||
 	    (req->ncreds > 0 && req->creds == NULL)) {
 		za_error(lg, "at most %d credentials per authentication",

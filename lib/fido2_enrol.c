@@ -48,11 +48,8 @@ check_request(const struct za_fido2_enrol_req *req,
 		za_error(lg, "no enrolment request");
 		goto out;
 	}
-	if (!za_fido2_rp_id_ok(req->rp_id)) {
-		za_error(lg, "relying party id: 1..%d printable ASCII "
-		    "characters without spaces required", ZA_RP_ID_MAX);
+	if (!za_fido2_rp_id_ok(req->rp_id, lg))
 		goto out;
-	}
 	if ((req->rp_name != NULL && za_valid_text(req->rp_name,
 	    ZA_NAME_MAX, "relying party name", lg) != ZA_OK) ||
 	    za_valid_text(req->user.name, ZA_NAME_MAX, "user name",

@@ -82,8 +82,8 @@ int za_fido2_timeout_ok(int timeout_ms);
 
 /*
  * 1 if rp_id is a usable relying party id: 1..ZA_RP_ID_MAX printable
- * ASCII characters without spaces.
+ * ASCII characters without spaces; otherwise logs why and returns 0.
  */
-int za_fido2_rp_id_ok(const char *rp_id);
+int za_fido2_rp_id_ok(const char *rp_id, const struct za_log *lg);
 
 #endif /* ZA_FIDO2_INT_H */
