@@ -11,16 +11,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
 #include "za_codec.h"
 #include "za_err.h"
 #include "za_log.h"
 #include "za_model.h"
 #include "za_schema.h"
 #include "za_secret.h"
+#include "za_spki.h"
 #include "za_time.h"
 
 #define ZA_LIST_MAX	((size_t)16 << 20)
@@ -843,42 +840,6 @@ za_otp_params_validate(const struct za_otp_params *p, const struct za_log *lg)
 	return r;
 }
 
-/* Does DER SubjectPublicKeyInfo der parse whole, as a key fit for alg? */
-static int
-pubkey_matches(const unsigned char *der, size_t len, int alg)
-{
-	const unsigned char *p = der;
-	EVP_PKEY *pk = NULL;
-	char group[64];
-	size_t glen = 0;
-	int ok = 0;
-
-	if (len == 0 || len > ZA_PUBKEY_MAX)
-		goto out;
-	if ((pk = d2i_PUBKEY(NULL, &p, (long)len)) == NULL || p != der + len)
-		goto out;
-	switch (alg) {
-	case ZA_COSE_ES256:
-		ok = EVP_PKEY_is_a(pk, "EC") &&
-		    EVP_PKEY_get_group_name(pk, group, sizeof(group),
-		    &glen) == 1 && strcmp(group, "prime256v1") == 0;
-		break;
-	case ZA_COSE_EDDSA:
-		ok = EVP_PKEY_is_a(pk, "ED25519");
-		break;
-	case ZA_COSE_RS256:
-		ok = EVP_PKEY_is_a(pk, "RSA") && EVP_PKEY_get_bits(pk) >= 2048;
-		break;
-	default:
-		break;
-	}
- out:
-	EVP_PKEY_free(pk);
-	/* Leave no error behind on this thread's OpenSSL error queue. */
-	ERR_clear_error();
-	return ok;
-}
-
 int
 za_fido2_cred_validate(const struct za_fido2_cred *c, const struct za_log *lg)
 {
@@ -907,7 +868,7 @@ za_fido2_cred_validate(const struct za_fido2_cred *c, const struct za_log *lg)
 		goto out;
 	}
 	if (c->pubkey == NULL ||
-	    !pubkey_matches(c->pubkey, c->pubkey_len, c->alg)) {
+	    !za_spki_check(c->pubkey, c->pubkey_len, c->alg)) {
 		za_error(lg, "public key: not a DER SubjectPublicKeyInfo of "
 		    "at most %d bytes for COSE algorithm %d", ZA_PUBKEY_MAX,
 		    c->alg);

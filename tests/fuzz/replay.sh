@@ -4,7 +4,7 @@
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 status=0
-for h in config model audit otpauth u2f_import; do
+for h in config model audit otpauth u2f_import spki; do
 	bin="$top_builddir/tests/fuzz/fuzz_$h"
 	corpus="$top_srcdir/tests/fuzz/corpus/$h"
 	if [ ! -d "$corpus" ]; then
