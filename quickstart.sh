@@ -17,7 +17,7 @@ demo_dir=${ZA_DEMO_DIR:-$top/demo}
 
 # Everything the build, the tests and the demo use, by Debian package name.
 packages="build-essential autoconf automake libtool pkg-config autoconf-archive
- gettext autopoint libpam0g-dev libfido2-dev liboath-dev libldap-dev
+ gettext autopoint libpam0g-dev libfido2-dev liboath-dev libldap-dev libsasl2-dev
  libcbor-dev libssl-dev libsodium-dev libjson-c-dev libqrencode-dev
  slapd ldap-utils libpam-wrapper libpamtest0-dev pamtester libcmocka-dev
  oathtool fido2-tools clang-14 libclang-rt-14-dev valgrind jq git
@@ -158,9 +158,11 @@ demo() {
 	say "log in as sato on this (zone = mynumber) terminal: password + code $code"
 	mkdir -p "$demo_dir/pam.d"
 	mod="$top/build/.libs/pam_zoneauth.so"
-	printf '%s\n' "auth required $mod conf=$conf" \
-	    "account required $mod conf=$conf" \
-	    "session required $mod conf=$conf" > "$demo_dir/pam.d/zoneauth-demo"
+	# Not installed: the FIDO2 plug-in is taken from the build tree.
+	args="conf=$conf fido2.plugin=$top/build/.libs/fido2.so"
+	printf '%s\n' "auth required $mod $args" \
+	    "account required $mod $args" \
+	    "session required $mod $args" > "$demo_dir/pam.d/zoneauth-demo"
 	printf 'auth required pam_deny.so\n' > "$demo_dir/pam.d/other"
 	demo_login sato Reishi-Demo-2026 "$code"
 

@@ -165,6 +165,7 @@ static const struct za_conf_key za_conf_keys[] = {
 	    1000, 120000, NULL, 0 },
 	{ "fido2", "require_uv", ZA_CT_BOOL, ZA_OFF(fido2.require_uv), 0, 0,
 	    NULL, 0 },
+	{ "fido2", "plugin", ZA_CT_PATH, ZA_OFF(fido2.plugin), 0, 0, NULL, 0 },
 	{ "lockout", "deny", ZA_CT_INT, ZA_OFF(lockout_deny), 1, 100, NULL, 0 },
 	{ "lockout", "window", ZA_CT_MSEC, ZA_OFF(lockout_window_ms), 1000,
 	    ZA_DAY_MS, NULL, 0 },

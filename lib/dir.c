@@ -13,6 +13,7 @@
 
 #include <lber.h>
 #include <ldap.h>
+#include <sasl/sasl.h>
 
 #include "za_config.h"
 #include "za_dir.h"
@@ -281,6 +282,25 @@ za_dir_set_options(const struct za_dir *dir, const char *uri, LDAP *ld,
 }
 
 /*
+ * zoneauth binds with simple, anonymous or SASL EXTERNAL, and libsasl2
+ * has EXTERNAL built in: no SASL plug-in is ever needed.  libldap
+ * initialises libsasl2 once per process, which by default loads every
+ * installed plug-in (and through them Berkeley DB and libcrypto) into the
+ * login process: attack surface, and milliseconds on every login.  So,
+ * unless something in this process has initialised libsasl2 already (its
+ * mechanism list is then set, and its plug-ins stay as they are), point
+ * its plug-in path at nothing before libldap initialises it.
+ */
+static void
+za_dir_sasl_builtin_only(void)
+{
+	char none[] = "";
+
+	if (sasl_global_listmech() == NULL)
+		(void)sasl_set_path(SASL_PATH_TYPE_PLUGIN, none);
+}
+
+/*
  * Open a connection to uri (TCP or socket, then StartTLS when required)
  * within the handle's timeouts and before deadline.  Returns ZA_OK with
  * *ldp set, ZA_ERR_UNAVAIL, ZA_ERR_TLS, ZA_ERR_CONFIG, ZA_ERR_LDAP or
@@ -301,6 +321,7 @@ za_dir_connect(const struct za_dir *dir, const char *uri, int64_t deadline,
 		goto out;
 	}
 	starttls = kind == ZA_URI_LDAP && (dir->starttls_always || !loopback);
+	za_dir_sasl_builtin_only();
 	if ((rc = ldap_initialize(&ld, uri)) != LDAP_SUCCESS) {
 		za_warn(dir->lg, "%s: %s", uri, ldap_err2string(rc));
 		r = rc == LDAP_NO_MEMORY ? ZA_ERR_NOMEM : ZA_ERR_CONFIG;

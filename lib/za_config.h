@@ -105,6 +105,10 @@ struct za_fido2_config {
 	/* require_uv = yes|no (default no): every FIDO2 login verifies the
 	 * user on the key (built-in UV, else PIN), whatever the rule. */
 	int require_uv;
+	/* plugin: absolute path of the FIDO2 plug-in the module loads
+	 * when a login may use a security key (za_fido2_plugin.h).  NULL:
+	 * the one installed with the module (ZA_FIDO2_PLUGIN). */
+	char *plugin;
 };
 
 struct za_config {

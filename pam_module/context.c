@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,10 @@ za_pam_ctx_cleanup(struct za_pam_ctx *ctx)
 	free(ctx->user_dn);
 	ctx->user_dn = NULL;
 	za_config_free(&ctx->cfg);
+	if (ctx->fido2_dl != NULL)
+		dlclose(ctx->fido2_dl);
+	ctx->fido2_dl = NULL;
+	ctx->fido2 = NULL;
 }
 
 int

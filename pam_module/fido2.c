@@ -272,10 +272,12 @@ za_pam_key_log(struct za_pam_ctx *ctx, int known,
 int
 za_pam_fido2_present(struct za_pam_ctx *ctx)
 {
+	const struct za_fido2_plugin *fp = za_pam_fido2_plugin(ctx);
 	struct za_fido2_devinfo info;
 	size_t n = 0;
 
-	if (za_fido2_find_devices(0, &info, 1, &n, &ctx->log) != ZA_OK)
+	if (fp == NULL || fp->find_devices(0, &info, 1, &n, &ctx->log) !=
+	    ZA_OK)
 		return 0;
 	return n > 0;
 }
@@ -284,6 +286,7 @@ int
 za_pam_fido2_login(struct za_pam_ctx *ctx, struct za_pam_user *pu,
     const struct za_plan *plan, struct za_pam_key *out)
 {
+	const struct za_fido2_plugin *fp = za_pam_fido2_plugin(ctx);
 	struct za_fido2_cred *creds[ZA_FIDO2_MAX_CREDS];
 	struct za_fido2_cred *dummy = NULL;
 	struct za_fido2_dev *dev = NULL;
@@ -301,10 +304,18 @@ za_pam_fido2_login(struct za_pam_ctx *ctx, struct za_pam_user *pu,
 	memset(&as, 0, sizeof(as));
 	memset(&caps, 0, sizeof(caps));
 	out->asked = ZA_UV_NONE;
+	if (fp == NULL) {
+		snprintf(out->why, sizeof(out->why), "FIDO2 plug-in not "
+		    "loaded");
+		za_pam_error(ctx, "%s", _("Security keys cannot be used on "
+		    "this terminal now. Contact the ID administrator."));
+		r = ZA_OK;
+		goto out;
+	}
 	za_pam_usable(ctx, pu, creds, &ncreds);
 	if (!za_pam_fido2_present(ctx))
 		za_pam_info(ctx, "%s", _("Insert your security key."));
-	r = za_fido2_dev_open_first(timeout, &dev, &res, &ctx->log);
+	r = fp->dev_open_first(timeout, &dev, &res, &ctx->log);
 	if (r == ZA_ERR_NOMEM)
 		goto out;
 	if (r != ZA_OK) {
@@ -313,7 +324,7 @@ za_pam_fido2_login(struct za_pam_ctx *ctx, struct za_pam_user *pu,
 		r = ZA_OK;
 		goto out;
 	}
-	if ((r = za_fido2_dev_caps(dev, &caps)) != ZA_OK)
+	if ((r = fp->dev_caps(dev, &caps)) != ZA_OK)
 		goto out;
 	capsp = &caps;
 	if (za_pam_choose_uv(ctx, plan, &caps, &out->asked, &need) != ZA_OK) {
@@ -350,7 +361,7 @@ za_pam_fido2_login(struct za_pam_ctx *ctx, struct za_pam_user *pu,
 	req.need = out->asked;
 	req.pin = out->asked == ZA_UV_PIN ? pin : NULL;
 	req.timeout_ms = timeout;
-	r = za_fido2_authenticate(dev, &req, &as, &res, &ctx->log);
+	r = fp->authenticate(dev, &req, &as, &res, &ctx->log);
 	za_free_secret_str(&pin);
 	if (r == ZA_ERR_NOMEM)
 		goto out;
@@ -371,7 +382,7 @@ za_pam_fido2_login(struct za_pam_ctx *ctx, struct za_pam_user *pu,
 		result = "cloned";
 	} else {
 		snprintf(out->why, sizeof(out->why), "security key: %s",
-		    za_fido2_reason_name(r == ZA_OK ?
+		    fp->reason_name(r == ZA_OK ?
 		    ZA_FIDO2_R_NO_CREDENTIAL : res.reason));
 		za_pam_key_say(ctx, &res);
 	}
@@ -381,7 +392,8 @@ out:
 		za_pam_key_log(ctx, pu != NULL, capsp, out, as.sign_count,
 		    result);
 	za_free_secret_str(&pin);
-	za_fido2_dev_close(&dev);
+	if (fp != NULL)
+		fp->dev_close(&dev);
 	za_fido2_cred_free(&dummy);
 	return r;
 }

@@ -10,6 +10,7 @@
  *   knowledge.c   the password method (directory bind or trusted stack)
  *   possession.c  the TOTP/HOTP methods (directory and file store)
  *   fido2.c       the FIDO2 security-key method (directory)
+ *   fido2_load.c  loading the FIDO2 plug-in on first use
  *   auth.c        the authentication flow
  *   account.c     the account flow
  *   session.c     the session flow
@@ -25,6 +26,7 @@
 
 #include "za_account.h"
 #include "za_config.h"
+#include "za_fido2_plugin.h"
 #include "za_lockout.h"
 #include "za_log.h"
 #include "za_model.h"
@@ -49,6 +51,10 @@ struct za_pam_ctx {
 	time_t now;
 	int silent;			/* PAM_SILENT: no informational messages */
 	int conv_failed;		/* the application's conversation failed */
+	/* The FIDO2 plug-in, once loaded (fido2_load.c). */
+	void *fido2_dl;			/* dlopen() handle, or NULL */
+	const struct za_fido2_plugin *fido2;
+	int fido2_failed;		/* loading failed: do not retry */
 };
 
 /* A user entry as the flows need it. */
@@ -183,6 +189,14 @@ int za_pam_otp_verify(struct za_pam_ctx *ctx, struct za_pam_user *pu,
  * used the code first (a replay).
  */
 int za_pam_otp_commit(struct za_pam_ctx *ctx, const struct za_pam_otp *res);
+
+/* ---- fido2_load.c */
+/*
+ * The FIDO2 plug-in, loaded on the first call (fido2.plugin, or the one
+ * installed with the module; checked like a configuration file).  NULL,
+ * logged once, when it cannot be loaded: security keys are unusable.
+ */
+const struct za_fido2_plugin *za_pam_fido2_plugin(struct za_pam_ctx *ctx);
 
 /* ---- fido2.c */
 /* What the security-key step did. */

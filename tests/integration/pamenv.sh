@@ -5,6 +5,8 @@
 #   za_pam_service NAME LINE... write service file NAME (one PAM line each)
 #   za_pam_run ARGS...          run tests/integration/pamrun under pam_wrapper
 ZA_PAM_MODULE="$top_builddir/.libs/pam_zoneauth.so"
+# The FIDO2 plug-in of the build tree (installed: $(pkglibdir)/fido2.so).
+ZA_FIDO2_PLUGIN="$top_builddir/.libs/fido2.so"
 
 za_pam_wrapper_lib() {
 	for d in /usr/lib/x86_64-linux-gnu /usr/lib64 /usr/lib \

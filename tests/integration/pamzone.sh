@@ -76,9 +76,12 @@ za_pz_service() {
 	_c=$2
 	shift 2
 	_args="conf=$_c"
+	_plugin="fido2.plugin=$ZA_FIDO2_PLUGIN"
 	for _a in "$@"; do
 		_args="$_args $_a"
+		case $_a in fido2.plugin=*) _plugin= ;; esac
 	done
+	_args="$_args${_plugin:+ $_plugin}"
 	za_pam_service "$_n" "auth required $ZA_PAM_MODULE $_args" \
 	    "account required $ZA_PAM_MODULE $_args" \
 	    "session required $ZA_PAM_MODULE $_args"
