@@ -101,6 +101,18 @@ idmgr_positional(struct idmgr *im, int argc, char **argv, int min, int max,
 }
 
 int
+idmgr_positional_uid(struct idmgr *im, int argc, char **argv,
+    const char **uid)
+{
+	static const char *const names[] = { "uid" };
+	int r;
+
+	if ((r = idmgr_positional(im, argc, argv, 1, 1, names, uid)) != ZA_OK)
+		return r;
+	return idmgr_check_uid(im, "uid", *uid);
+}
+
+int
 idmgr_parse_long(struct idmgr *im, const char *field, const char *s,
     long long min, long long max, long long *out)
 {

@@ -113,6 +113,9 @@ int idmgr_opt_next(struct idmgr *im, const struct idmgr_cmd *cmd, int argc,
  */
 int idmgr_positional(struct idmgr *im, int argc, char **argv, int min,
     int max, const char *const *names, const char **out);
+/* The same for exactly one argument, a login name, checked as such. */
+int idmgr_positional_uid(struct idmgr *im, int argc, char **argv,
+    const char **uid);
 
 /* Parse a decimal integer option in [min, max]; usage error naming field. */
 int idmgr_parse_long(struct idmgr *im, const char *field, const char *s,

@@ -146,8 +146,7 @@ parse_enroll(struct idmgr *im, const struct idmgr_cmd *cmd,
 		{ "no-qr",	no_argument,		NULL, O_NOQR },
 		{ NULL,		0,			NULL, 0 }
 	};
-	static const char *const names[] = { "uid" };
-	const char *pos[1], *digits = NULL, *period = NULL, *alg = NULL;
+	const char *digits = NULL, *period = NULL, *alg = NULL;
 	long long n;
 	int ch, r;
 
@@ -179,14 +178,11 @@ parse_enroll(struct idmgr *im, const struct idmgr_cmd *cmd,
 			return ZA_ERR_ARG;
 		}
 	}
-	if ((r = idmgr_positional(im, argc, argv, 1, 1, names, pos)) != ZA_OK)
+	if ((r = idmgr_positional_uid(im, argc, argv, &a->uid)) != ZA_OK)
 		return r;
-	a->uid = pos[0];
-	if ((r = idmgr_check_uid(im, "uid", a->uid)) != ZA_OK)
+	if (a->label != NULL && (r = idmgr_check_text(im, "label", a->label,
+	    ZA_LABEL_MAX)) != ZA_OK)
 		return r;
-	if (a->label != NULL && za_valid_label(a->label, NULL) != ZA_OK)
-		return idmgr_usage(im, "label", "must be 1 to %d bytes of UTF-8 "
-		    "text without control characters", ZA_LABEL_MAX);
 	if (a->issuer != NULL && ((r = idmgr_check_text(im, "issuer",
 	    a->issuer, ZA_OTPAUTH_MAX_NAME)) != ZA_OK))
 		return r;
@@ -649,21 +645,19 @@ fido2_print(const struct za_fido2_cred_list *creds, FILE *f)
 static int
 cmd_token_list(struct idmgr *im, int argc, char **argv)
 {
-	static const char *const names[] = { "uid" };
 	const struct idmgr_cmd *cmd = idmgr_cmd_find("token", "list");
 	struct za_user *u = NULL;
 	struct idmgr_tokens ts = { NULL, 0 };
 	struct za_fido2_cred_list creds = { NULL, 0, 0 };
-	const char *pos[1];
+	const char *uid = NULL;
 	int ch, r;
 
 	idmgr_opt_begin();
 	while ((ch = idmgr_opt_next(im, cmd, argc, argv, "", NULL)) != -1)
 		return ch == IDMGR_OPT_HELP ? ZA_OK : ZA_ERR_ARG;
-	if ((r = idmgr_positional(im, argc, argv, 1, 1, names, pos)) != ZA_OK ||
-	    (r = idmgr_check_uid(im, "uid", pos[0])) != ZA_OK)
+	if ((r = idmgr_positional_uid(im, argc, argv, &uid)) != ZA_OK)
 		goto out;
-	if ((r = idmgr_find_user(im, pos[0], &u, NULL)) != ZA_OK ||
+	if ((r = idmgr_find_user(im, uid, &u, NULL)) != ZA_OK ||
 	    (r = idmgr_find_tokens(im, u->dn, &ts)) != ZA_OK ||
 	    (r = idmgr_fido2_find_creds(im, u->dn, &creds, NULL)) != ZA_OK)
 		goto out;

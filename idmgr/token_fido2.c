@@ -56,8 +56,7 @@ parse_enroll(struct idmgr *im, const struct idmgr_cmd *cmd, int argc,
 		{ "pin-stdin",	no_argument,		NULL, O_PIN_STDIN },
 		{ NULL,		0,			NULL, 0 }
 	};
-	static const char *const names[] = { "uid" };
-	const char *pos[1], *uv = NULL;
+	const char *uv = NULL;
 	int ch, r;
 
 	memset(a, 0, sizeof(*a));
@@ -76,14 +75,11 @@ parse_enroll(struct idmgr *im, const struct idmgr_cmd *cmd, int argc,
 			return ZA_ERR_ARG;
 		}
 	}
-	if ((r = idmgr_positional(im, argc, argv, 1, 1, names, pos)) != ZA_OK)
+	if ((r = idmgr_positional_uid(im, argc, argv, &a->uid)) != ZA_OK)
 		return r;
-	a->uid = pos[0];
-	if ((r = idmgr_check_uid(im, "uid", a->uid)) != ZA_OK)
+	if (a->label != NULL && (r = idmgr_check_text(im, "label", a->label,
+	    ZA_LABEL_MAX)) != ZA_OK)
 		return r;
-	if (a->label != NULL && za_valid_label(a->label, NULL) != ZA_OK)
-		return idmgr_usage(im, "label", "must be 1 to %d bytes of UTF-8 "
-		    "text without control characters", ZA_LABEL_MAX);
 	if (uv != NULL) {
 		if (za_uv_kind_from_string(uv, &a->uv) != ZA_OK)
 			return idmgr_usage(im, "uv", "must be builtin, pin or "
@@ -400,12 +396,11 @@ idmgr_token_fido2_enroll(struct idmgr *im, int argc, char **argv)
 int
 idmgr_token_export_sssd(struct idmgr *im, int argc, char **argv)
 {
-	static const char *const names[] = { "uid" };
 	const struct idmgr_cmd *cmd = idmgr_cmd_find("token", "export-sssd");
 	struct za_user *u = NULL;
 	struct za_fido2_cred_list creds = { NULL, 0, 0 };
 	json_object *jo = NULL, *arr = NULL, *m;
-	const char *pos[1];
+	const char *uid = NULL;
 	char *val = NULL;
 	size_t i, nbad = 0, n = 0;
 	int ch, r;
@@ -413,10 +408,9 @@ idmgr_token_export_sssd(struct idmgr *im, int argc, char **argv)
 	idmgr_opt_begin();
 	while ((ch = idmgr_opt_next(im, cmd, argc, argv, "", NULL)) != -1)
 		return ch == IDMGR_OPT_HELP ? ZA_OK : ZA_ERR_ARG;
-	if ((r = idmgr_positional(im, argc, argv, 1, 1, names, pos)) != ZA_OK ||
-	    (r = idmgr_check_uid(im, "uid", pos[0])) != ZA_OK)
+	if ((r = idmgr_positional_uid(im, argc, argv, &uid)) != ZA_OK)
 		goto out;
-	if ((r = idmgr_find_user(im, pos[0], &u, NULL)) != ZA_OK ||
+	if ((r = idmgr_find_user(im, uid, &u, NULL)) != ZA_OK ||
 	    (r = idmgr_fido2_find_creds(im, u->dn, &creds, &nbad)) != ZA_OK)
 		goto out;
 	if (im->json && ((jo = json_object_new_object()) == NULL ||

@@ -149,9 +149,7 @@ static int
 parse_user_input(struct idmgr *im, const struct idmgr_cmd *cmd, int argc,
     char **argv, int allow_ids, struct user_input *in, int *help)
 {
-	static const char *const names[] = { "uid" };
-	const char *pos[1];
-	int ch, r;
+	int ch;
 
 	memset(in, 0, sizeof(*in));
 	*help = 0;
@@ -187,10 +185,7 @@ parse_user_input(struct idmgr *im, const struct idmgr_cmd *cmd, int argc,
 			return ZA_ERR_ARG;
 		}
 	}
-	if ((r = idmgr_positional(im, argc, argv, 1, 1, names, pos)) != ZA_OK)
-		return r;
-	in->uid = pos[0];
-	return idmgr_check_uid(im, "uid", in->uid);
+	return idmgr_positional_uid(im, argc, argv, &in->uid);
 }
 
 static int

@@ -46,9 +46,8 @@ parse_state_args(struct idmgr *im, const char *verb, int argc, char **argv,
 		{ "grace-days",	required_argument,	NULL, 'G' },
 		{ NULL,		0,			NULL, 0 }
 	};
-	static const char *const names[] = { "uid" };
 	const struct idmgr_cmd *cmd = idmgr_cmd_find("user", verb);
-	const char *pos[1], *grace = NULL;
+	const char *grace = NULL;
 	int ch, r;
 
 	memset(a, 0, sizeof(*a));
@@ -77,10 +76,7 @@ parse_state_args(struct idmgr *im, const char *verb, int argc, char **argv,
 			return ZA_ERR_ARG;
 		}
 	}
-	if ((r = idmgr_positional(im, argc, argv, 1, 1, names, pos)) != ZA_OK)
-		return r;
-	a->uid = pos[0];
-	if ((r = idmgr_check_uid(im, "uid", a->uid)) != ZA_OK)
+	if ((r = idmgr_positional_uid(im, argc, argv, &a->uid)) != ZA_OK)
 		return r;
 	if (grace != NULL && (r = idmgr_parse_long(im, "grace-days", grace, 0,
 	    IDMGR_GRACE_DAYS_MAX, &a->grace_days)) != ZA_OK)

@@ -328,14 +328,13 @@ print_user(const struct za_user *u, const struct idmgr_lock *l,
 int
 idmgr_user_show(struct idmgr *im, int argc, char **argv)
 {
-	static const char *const names[] = { "uid" };
 	const struct idmgr_cmd *cmd = idmgr_cmd_find("user", "show");
 	struct za_user *u = NULL;
 	struct idmgr_tokens tokens = { NULL, 0 };
 	struct idmgr_lock lock;
 	char **groups = NULL;
 	size_t ngroups = 0;
-	const char *pos[1];
+	const char *uid = NULL;
 	int ch, r;
 
 	idmgr_opt_begin();
@@ -344,10 +343,9 @@ idmgr_user_show(struct idmgr *im, int argc, char **argv)
 			return ZA_OK;
 		return ZA_ERR_ARG;
 	}
-	if ((r = idmgr_positional(im, argc, argv, 1, 1, names, pos)) != ZA_OK ||
-	    (r = idmgr_check_uid(im, "uid", pos[0])) != ZA_OK)
+	if ((r = idmgr_positional_uid(im, argc, argv, &uid)) != ZA_OK)
 		goto out;
-	if ((r = idmgr_find_user_lock(im, pos[0], &u, NULL, &lock)) != ZA_OK ||
+	if ((r = idmgr_find_user_lock(im, uid, &u, NULL, &lock)) != ZA_OK ||
 	    (r = idmgr_find_tokens(im, u->dn, &tokens)) != ZA_OK ||
 	    (r = idmgr_find_groups(im, u->uid, u->dn, &groups,
 	    &ngroups)) != ZA_OK)
