@@ -457,6 +457,23 @@ za_conf_is_space(char c)
 	return c == ' ' || c == '\t';
 }
 
+const char *
+za_conf_next_word(const char **pp, size_t *lenp)
+{
+	const char *p = *pp, *start = NULL;
+
+	while (za_conf_is_space(*p))
+		p++;
+	if (*p != '\0') {
+		start = p;
+		while (*p != '\0' && !za_conf_is_space(*p))
+			p++;
+		*lenp = (size_t)(p - start);
+	}
+	*pp = p;
+	return start;
+}
+
 /* Trim spaces and tabs at both ends of s, in place. */
 static char *
 za_conf_trim(char *s)
@@ -736,15 +753,7 @@ za_conf_set_uris(struct za_config *cfg, const char *val, char *why,
 	size_t n = 0, i, len;
 	int r;
 
-	while (*p != '\0') {
-		while (za_conf_is_space(*p))
-			p++;
-		if (*p == '\0')
-			break;
-		start = p;
-		while (*p != '\0' && !za_conf_is_space(*p))
-			p++;
-		len = (size_t)(p - start);
+	while ((start = za_conf_next_word(&p, &len)) != NULL) {
 		if (n == ZA_CONF_MAX_URIS) {
 			snprintf(why, whylen, "more than %d URIs",
 			    ZA_CONF_MAX_URIS);
@@ -812,15 +821,7 @@ za_conf_set_aaguids(struct za_fido2_config *f, const char *val, char *why,
 	const char *p = val, *start;
 	size_t n = 0, i, len;
 
-	for (;;) {
-		while (za_conf_is_space(*p))
-			p++;
-		if (*p == '\0')
-			break;
-		start = p;
-		while (*p != '\0' && !za_conf_is_space(*p))
-			p++;
-		len = (size_t)(p - start);
+	while ((start = za_conf_next_word(&p, &len)) != NULL) {
 		if (n == ZA_CONF_MAX_AAGUIDS) {
 			snprintf(why, whylen, "more than %d AAGUIDs",
 			    ZA_CONF_MAX_AAGUIDS);

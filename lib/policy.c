@@ -334,15 +334,7 @@ za_policy_parse_match(const char *s, struct za_selector **selp, size_t *np,
 		return ZA_ERR_ARG;
 	if ((v = calloc(ZA_RULE_MAX_SELECTORS, sizeof(*v))) == NULL)
 		return ZA_ERR_NOMEM;
-	for (;;) {
-		while (za_pol_is_space(*p))
-			p++;
-		if (*p == '\0')
-			break;
-		start = p;
-		while (*p != '\0' && !za_pol_is_space(*p))
-			p++;
-		len = (size_t)(p - start);
+	while ((start = za_conf_next_word(&p, &len)) != NULL) {
 		if (n == ZA_RULE_MAX_SELECTORS) {
 			snprintf(why, whylen, "more than %d selectors",
 			    ZA_RULE_MAX_SELECTORS);

@@ -198,4 +198,12 @@ int za_config_from_args(struct za_config *cfg, int argc, const char **argv,
  */
 int za_config_finish(struct za_config *cfg, const struct za_log *lg);
 
+/*
+ * The next word of a value that lists words separated by spaces and tabs
+ * (directory.uri, fido2.aaguids, a rule's match): skips the separators at
+ * *pp, returns the word's start with its length in *lenp and moves *pp
+ * past it; NULL at the end of the value.
+ */
+const char *za_conf_next_word(const char **pp, size_t *lenp);
+
 #endif /* ZA_CONFIG_H */
